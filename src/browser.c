@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "browser.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "error.h"
+
+static gboolean
+env_set(const char *name)
+{
+  const char *v = g_getenv(name);
+  return v != NULL && *v != '\0';
+}
+
+gboolean
+bkt_env_is_ssh(void)
+{
+  return env_set("SSH_CONNECTION") || env_set("SSH_CLIENT") || env_set("SSH_TTY");
+}
+
+const char *
+bkt_browser_unavailable_reason(void)
+{
+  if (env_set("BROWSER"))
+    return NULL;
+  gboolean display = env_set("DISPLAY") || env_set("WAYLAND_DISPLAY");
+  if (bkt_env_is_ssh() && !display)
+    return _("this is an SSH session without a display");
+  if (!display)
+    return _("there is no graphical display");
+  g_autofree char *opener = g_find_program_in_path("xdg-open");
+  if (opener == NULL)
+    return _("xdg-open is not installed and BROWSER is not set");
+  return NULL;
+}
+
+/* argv for the first command of $BROWSER (a ':'-separated list; "%s" marks the URL). */
+static char **
+browser_argv(const char *url, GError **error)
+{
+  const char *env = g_getenv("BROWSER");
+  if (env == NULL || *env == '\0') {
+    char **argv = g_new0(char *, 3);
+    argv[0] = g_strdup("xdg-open");
+    argv[1] = g_strdup(url);
+    return argv;
+  }
+  g_auto(GStrv) commands = g_strsplit(env, ":", 2);
+  char **argv = NULL;
+  if (!g_shell_parse_argv(commands[0], NULL, &argv, error))
+    return NULL;
+  gboolean placed = FALSE;
+  for (char **a = argv; *a; a++) {
+    char *at = strstr(*a, "%s");
+    if (at != NULL) {
+      char *arg = g_strdup_printf("%.*s%s%s", (int)(at - *a), *a, url, at + 2);
+      g_free(*a);
+      *a = arg;
+      placed = TRUE;
+    }
+  }
+  if (!placed) {
+    guint n = g_strv_length(argv);
+    argv = g_renew(char *, argv, n + 2);
+    argv[n] = g_strdup(url);
+    argv[n + 1] = NULL;
+  }
+  return argv;
+}
+
+gboolean
+bkt_browser_open(const char *url, GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_auto(GStrv) argv = browser_argv(url, &local);
+  if (argv == NULL || !g_spawn_async(NULL, argv, NULL,
+                                     G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL |
+                                       G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
+                                     NULL, NULL, NULL, &local)) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_FAILED, _("cannot start the browser: %s"),
+                local != NULL ? local->message : "?");
+    return FALSE;
+  }
+  return TRUE;
+}
+
+char *
+bkt_ssh_forward_command(guint16 port)
+{
+  return g_strdup_printf("ssh -L %u:localhost:%u %s", (unsigned)port, (unsigned)port,
+                         g_get_host_name());
+}

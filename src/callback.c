@@ -1,0 +1,158 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "callback.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "error.h"
+#include "secure.h"
+
+void
+bkt_callback_clear(BktCallback *cb)
+{
+  bkt_secret_free(cb->code);
+  g_free(cb->state);
+  g_free(cb->error);
+  g_free(cb->error_description);
+  memset(cb, 0, sizeof *cb);
+}
+
+/* Percent-decode a form value ('+' is a space); NULL on bad escapes or an embedded NUL. */
+static char *
+form_decode(const char *s, size_t len)
+{
+  g_autofree char *raw = g_strndup(s, len);
+  for (char *p = raw; *p; p++)
+    if (*p == '+')
+      *p = ' ';
+  return g_uri_unescape_string(raw, NULL);
+}
+
+static gboolean
+set_once(char **slot, char *value)
+{
+  if (*slot != NULL) {
+    g_free(value);
+    return FALSE;
+  }
+  *slot = value;
+  return TRUE;
+}
+
+gboolean
+bkt_callback_parse_query(const char *query, BktCallback *out)
+{
+  memset(out, 0, sizeof *out);
+  if (query == NULL)
+    return FALSE;
+  const char *p = query;
+  while (*p != '\0') {
+    const char *end = strchr(p, '&');
+    size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
+    const char *eq = memchr(p, '=', len);
+    if (len > 0 && eq != NULL) {
+      g_autofree char *name = form_decode(p, (size_t)(eq - p));
+      char *value = form_decode(eq + 1, len - (size_t)(eq - p) - 1);
+      if (name == NULL || value == NULL) {
+        g_free(value);
+        goto bad;
+      }
+      char **slot = strcmp(name, "code") == 0                ? &out->code
+                    : strcmp(name, "state") == 0             ? &out->state
+                    : strcmp(name, "error") == 0             ? &out->error
+                    : strcmp(name, "error_description") == 0 ? &out->error_description
+                                                             : NULL;
+      if (slot == NULL)
+        g_free(value);
+      else if (!set_once(slot, value))
+        goto bad;
+    }
+    p += len;
+    if (*p == '&')
+      p++;
+  }
+  if ((out->code == NULL || *out->code == '\0') && (out->error == NULL || *out->error == '\0'))
+    goto bad;
+  return TRUE;
+bad:
+  bkt_callback_clear(out);
+  return FALSE;
+}
+
+gboolean
+bkt_callback_parse_url(const char *text, const char *redirect_uri, BktCallback *out,
+                       GError **error)
+{
+  memset(out, 0, sizeof *out);
+  g_autofree char *t = g_strstrip(g_strdup(text != NULL ? text : ""));
+  if (*t == '\0') {
+    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
+                        _("nothing was pasted: paste the whole address from the browser's "
+                          "address bar"));
+    return FALSE;
+  }
+  const char *query = NULL;
+  g_autoptr(GUri) uri = NULL;
+  if (*t == '?') {
+    query = t + 1;
+  } else {
+    uri = g_uri_parse(t, G_URI_FLAGS_ENCODED, NULL);
+    g_autoptr(GUri) expected = g_uri_parse(redirect_uri, G_URI_FLAGS_ENCODED, NULL);
+    if (uri == NULL || expected == NULL || g_uri_get_host(uri) == NULL) {
+      g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
+                          _("that is not a web address: paste the whole address from the "
+                            "browser's address bar, starting with http://"));
+      return FALSE;
+    }
+    const char *host = g_uri_get_host(uri);
+    gboolean loopback = g_ascii_strcasecmp(host, "localhost") == 0 ||
+                        g_str_has_prefix(host, "127.") || strcmp(host, "::1") == 0;
+    if (!loopback || g_strcmp0(g_uri_get_path(uri), g_uri_get_path(expected)) != 0) {
+      g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                  _("that address is not the redirect bkt-auth waits for: paste the address "
+                    "that starts with %s"), redirect_uri);
+      return FALSE;
+    }
+    query = g_uri_get_query(uri);
+  }
+  if (!bkt_callback_parse_query(query, out)) {
+    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
+                        _("the pasted address carries no authorization code: paste the whole "
+                          "address, including everything after '?'"));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+BktRequestStatus
+bkt_http_request_parse(const char *buf, size_t len, char **method, char **target)
+{
+  *method = NULL;
+  *target = NULL;
+  const char *line_end = memchr(buf, '\n', len);
+  if (line_end == NULL)
+    return BKT_REQUEST_INCOMPLETE;
+  /* The head ends at a blank line: "\r\n\r\n" or "\n\n". */
+  gboolean complete = memmem(buf, len, "\n\r\n", 3) != NULL || memmem(buf, len, "\n\n", 2) != NULL;
+  if (memchr(buf, '\0', len) != NULL)
+    return BKT_REQUEST_BAD;
+
+  size_t line_len = (size_t)(line_end - buf);
+  if (line_len > 0 && buf[line_len - 1] == '\r')
+    line_len--;
+  g_autofree char *line = g_strndup(buf, line_len);
+  g_auto(GStrv) parts = g_strsplit(line, " ", -1);
+  if (g_strv_length(parts) != 3 || !g_str_has_prefix(parts[2], "HTTP/1.") ||
+      *parts[0] == '\0' || parts[1][0] != '/')
+    return BKT_REQUEST_BAD;
+  for (const char *c = parts[0]; *c; c++)
+    if (!g_ascii_isupper(*c))
+      return BKT_REQUEST_BAD;
+  if (!complete)
+    return BKT_REQUEST_INCOMPLETE;
+  *method = g_strdup(parts[0]);
+  *target = g_strdup(parts[1]);
+  return BKT_REQUEST_OK;
+}

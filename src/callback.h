@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <glib.h>
+#include <stddef.h>
+
+/* What the browser brought back to the redirect URI. */
+typedef struct {
+  char *code;              /* secret: wiped on clear */
+  char *state;
+  char *error;             /* the provider's error=, e.g. "access_denied" */
+  char *error_description; /* the provider's text, untrusted */
+} BktCallback;
+
+void bkt_callback_clear(BktCallback *cb);
+
+/*
+ * Parse the query of a redirect ("code=...&state=..."). Fails when a parameter appears twice,
+ * when it is not valid percent-encoding, or when neither code nor error is present.
+ */
+gboolean bkt_callback_parse_query(const char *query, BktCallback *out);
+
+/*
+ * Parse a pasted redirect URL against the redirect URI in use: the path must match, the host
+ * must be a loopback name. A bare query ("?code=...&state=...") is accepted too.
+ */
+gboolean bkt_callback_parse_url(const char *text, const char *redirect_uri, BktCallback *out,
+                                GError **error);
+
+typedef enum {
+  BKT_REQUEST_INCOMPLETE, /* no end of headers yet */
+  BKT_REQUEST_OK,
+  BKT_REQUEST_BAD,
+} BktRequestStatus;
+
+/*
+ * Parse an HTTP/1.x request head from buf. On BKT_REQUEST_OK, *method and *target are set
+ * (newly allocated). Only the request line is interpreted; headers are skipped.
+ */
+BktRequestStatus bkt_http_request_parse(const char *buf, size_t len, char **method,
+                                        char **target);

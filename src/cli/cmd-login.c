@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "browser.h"
+#include "cli.h"
+#include "error.h"
+#include "login.h"
+#include "secure.h"
+#include "session.h"
+
+#define MAX_PASTE 16384
+
+typedef struct {
+  char *kind;
+  gboolean web;
+  gboolean interactive;
+  gboolean no_interactive;
+  gboolean with_token;
+  char *client_id;
+  char *client_secret_file;
+  char *redirect_uri;
+  char *scopes;
+  gboolean no_browser;
+  int timeout;
+  char *ca_file;
+  gboolean allow_http;
+  gboolean insecure_storage;
+  gboolean json;
+} LoginFlags;
+
+static int signal_pipe[2] = { -1, -1 };
+
+static void
+on_signal(int sig)
+{
+  int saved = errno;
+  unsigned char c = (unsigned char)sig;
+  (void)!write(signal_pipe[1], &c, 1);
+  errno = saved;
+}
+
+static void
+catch_signals(void)
+{
+  if (!g_unix_open_pipe(signal_pipe, FD_CLOEXEC, NULL))
+    return;
+  g_unix_set_fd_nonblocking(signal_pipe[0], TRUE, NULL);
+  g_unix_set_fd_nonblocking(signal_pipe[1], TRUE, NULL);
+  struct sigaction sa = { .sa_handler = on_signal };
+  sigemptyset(&sa.sa_mask);
+  sigaction(SIGINT, &sa, NULL);
+  sigaction(SIGTERM, &sa, NULL);
+  sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Read a secret from FILE ('-': stdin), without its trailing newline. */
+static char *
+read_secret_file(const char *path, GError **error)
+{
+  char *text = NULL;
+  gsize len = 0;
+  g_autoptr(GError) local = NULL;
+  if (strcmp(path, "-") == 0) {
+    GString *s = g_string_new(NULL);
+    char buf[512];
+    ssize_t n;
+    while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+      if (n > 0)
+        g_string_append_len(s, buf, n);
+    bkt_wipe(buf, sizeof buf);
+    len = s->len;
+    text = g_string_free(s, FALSE);
+  } else if (!g_file_get_contents(path, &text, &len, &local)) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE, _("cannot read the client secret: %s"),
+                local->message);
+    return NULL;
+  }
+  char *secret = g_strdup(g_strstrip(text));
+  bkt_wipe(text, len);
+  g_free(text);
+  if (*secret == '\0' || strchr(secret, '\n') != NULL) {
+    bkt_secret_free(secret);
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                _("'%s' does not hold a client secret: it should contain the secret alone, on "
+                  "one line"), path);
+    return NULL;
+  }
+  return secret;
+}
+
+static void
+print_result_json(const BktHostEntry *e)
+{
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "host", e->key);
+  cJSON_AddStringToObject(o, "kind", bkt_kind_to_string(e->kind));
+  cJSON_AddStringToObject(o, "base_url", e->base_url);
+  if (e->username != NULL)
+    cJSON_AddStringToObject(o, "username", e->username);
+  if (e->display_name != NULL)
+    cJSON_AddStringToObject(o, "display_name", e->display_name);
+  cJSON_AddStringToObject(o, "auth", e->auth);
+  cJSON_AddStringToObject(o, "storage", e->storage);
+  if (e->expires_at > 0) {
+    g_autofree char *iso = cli_iso_time(e->expires_at);
+    cJSON_AddStringToObject(o, "expires_at", iso);
+  } else {
+    cJSON_AddNullToObject(o, "expires_at");
+  }
+  cJSON *scopes = cJSON_AddArrayToObject(o, "scopes");
+  g_auto(GStrv) parts = g_strsplit(e->scopes != NULL ? e->scopes : "", " ", -1);
+  for (char **p = parts; *p; p++)
+    if (**p)
+      cJSON_AddItemToArray(scopes, cJSON_CreateString(*p));
+  char *text = cJSON_Print(o);
+  printf("%s\n", text);
+  fflush(stdout);
+  cJSON_free(text);
+  cJSON_Delete(o);
+}
+
+static void
+print_result(const BktHostEntry *e)
+{
+  const char *who = e->username != NULL ? e->username : _("an unnamed account");
+  if (e->display_name != NULL)
+    fprintf(stderr, _("Logged in to %s as %s (%s).\n"), e->key, who, e->display_name);
+  else
+    fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, who);
+  g_autofree char *where = bkt_storage_describe(e->storage);
+  fprintf(stderr, _("The token is kept in %s.\n"), where);
+  if (e->expires_at > 0) {
+    g_autofree char *when = cli_describe_expiry(e->expires_at);
+    fprintf(stderr, _("It %s and is refreshed by itself when it is used.\n"), when);
+  } else {
+    fprintf(stderr, _("It does not expire on its own; 'bkt-auth logout' removes it.\n"));
+  }
+  if (e->scopes != NULL && *e->scopes)
+    fprintf(stderr, _("Scopes: %s\n"), e->scopes);
+}
+
+static void
+on_progress(BktLogin *login, BktLoginStage stage, gpointer user_data)
+{
+  switch (stage) {
+  case BKT_LOGIN_EXCHANGING:
+    fprintf(stderr, _("Authorization received; exchanging it for tokens...\n"));
+    break;
+  case BKT_LOGIN_VERIFYING:
+    fprintf(stderr, _("Checking who the token belongs to...\n"));
+    break;
+  case BKT_LOGIN_STORING:
+    fprintf(stderr, _("Storing the token...\n"));
+    break;
+  default:
+    break;
+  }
+}
+
+/* Explain where the browser should go and how to come back. */
+static void
+announce(BktLogin *login, gboolean no_browser, int timeout)
+{
+  const BktHost *host = bkt_login_host(login);
+  const char *url = bkt_login_authorize_url(login);
+  fprintf(stderr, _("Logging in to %s (%s).\n"), host->key, bkt_kind_display_name(host->kind));
+  const char *why_not = no_browser ? _("--no-browser was given") : bkt_browser_unavailable_reason();
+  g_autoptr(GError) error = NULL;
+  if (why_not == NULL && bkt_browser_open(url, &error)) {
+    fprintf(stderr, _("Opened the browser. If it did not open, visit this address:\n"));
+  } else {
+    if (why_not == NULL)
+      why_not = error->message;
+    /* TRANSLATORS: %s says why no browser was started, e.g. "there is no graphical display" */
+    fprintf(stderr, _("Open this address in a browser to authorize bkt-auth (%s):\n"), why_not);
+  }
+  /* The URL alone on its line, unbroken, so the terminal's own selection takes all of it. */
+  fprintf(stderr, "\n%s\n\n", url);
+  if (bkt_env_is_ssh()) {
+    g_autofree char *fwd = bkt_ssh_forward_command(bkt_login_port(login));
+    fprintf(stderr, _("The browser will return to %s, which is on this machine, not on yours. "
+                      "Either forward the port from your own machine first:\n  %s\n"
+                      "or, when the browser shows an error page, copy its address and paste "
+                      "it here.\n"),
+            bkt_login_redirect_uri(login), fwd);
+  }
+  int minutes = (timeout + 59) / 60;
+  fprintf(stderr,
+          g_dngettext(GETTEXT_PACKAGE,
+                      "Waiting for the browser (up to %d minute). You may also paste the address "
+                      "the browser ended on and press Enter. Ctrl-C cancels.\n",
+                      "Waiting for the browser (up to %d minutes). You may also paste the address "
+                      "the browser ended on and press Enter. Ctrl-C cancels.\n",
+                      minutes),
+          minutes);
+}
+
+/* Feed complete lines from stdin to the login as pasted URLs. FALSE at end of input. */
+static gboolean
+read_paste(BktLogin *login, GString *line)
+{
+  char buf[1024];
+  ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
+  if (n < 0)
+    return errno == EAGAIN || errno == EINTR;
+  if (n == 0)
+    return FALSE;
+  for (ssize_t i = 0; i < n; i++) {
+    if (buf[i] != '\n') {
+      if (line->len < MAX_PASTE)
+        g_string_append_c(line, buf[i]);
+      continue;
+    }
+    g_autoptr(GError) error = NULL;
+    if (*g_strstrip(line->str) != '\0' && !bkt_login_paste(login, line->str, &error))
+      fprintf(stderr, _("bkt-auth: %s\nPaste again, or finish in the browser.\n"),
+              error->message);
+    bkt_wipe(line->str, line->len);
+    g_string_truncate(line, 0);
+    if (bkt_login_stage(login) != BKT_LOGIN_WAITING)
+      break;
+  }
+  bkt_wipe(buf, sizeof buf);
+  return TRUE;
+}
+
+/* Drive the login by poll until it ends: the line-mode front end. */
+static int
+run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
+{
+  GError *error = NULL;
+  catch_signals();
+  BktLogin *login = bkt_login_new(opts, on_progress, NULL, &error);
+  if (login == NULL)
+    return cli_fail(error);
+  announce(login, no_browser, opts->timeout_s > 0 ? opts->timeout_s : 300);
+
+  gboolean stdin_open = TRUE;
+  int stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
+  if (stdin_flags < 0)
+    stdin_open = FALSE;
+  else
+    fcntl(STDIN_FILENO, F_SETFL, stdin_flags | O_NONBLOCK);
+  GString *line = g_string_new(NULL);
+
+  while (bkt_login_stage(login) != BKT_LOGIN_DONE &&
+         bkt_login_stage(login) != BKT_LOGIN_FAILED) {
+    struct pollfd fds[160];
+    int n = 0;
+    fds[n++] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
+    int stdin_at = -1;
+    if (stdin_open && bkt_login_stage(login) == BKT_LOGIN_WAITING) {
+      stdin_at = n;
+      fds[n++] = (struct pollfd){ .fd = STDIN_FILENO, .events = POLLIN };
+    }
+    n += bkt_login_pollfds(login, fds + n, (int)G_N_ELEMENTS(fds) - n);
+    int rc = poll(fds, (nfds_t)n, bkt_login_timeout_ms(login));
+    if (rc < 0 && errno != EINTR)
+      break;
+    if (signal_pipe[0] >= 0 && (fds[0].revents & POLLIN)) {
+      unsigned char c;
+      while (read(signal_pipe[0], &c, 1) > 0)
+        ;
+      bkt_login_cancel(login);
+      break;
+    }
+    if (stdin_at >= 0 && fds[stdin_at].revents != 0)
+      stdin_open = read_paste(login, line);
+    bkt_login_dispatch(login, fds, n);
+  }
+  bkt_wipe(line->str, line->len);
+  g_string_free(line, TRUE);
+  if (stdin_flags >= 0)
+    fcntl(STDIN_FILENO, F_SETFL, stdin_flags);
+
+  int code = 0;
+  if (bkt_login_stage(login) == BKT_LOGIN_DONE) {
+    const BktHostEntry *e = bkt_login_result(login);
+    print_result(e);
+    if (json)
+      print_result_json(e);
+  } else {
+    const GError *e = bkt_login_error(login);
+    code = cli_fail(e != NULL ? g_error_copy(e) : NULL);
+  }
+  bkt_login_free(login);
+  return code;
+}
+
+/* Read the token (and for a Cloud API token, the e-mail) and store them. */
+static int
+run_with_token(const BktLoginOptions *opts, gboolean json)
+{
+  GError *error = NULL;
+  if (isatty(STDIN_FILENO))
+    fprintf(stderr, _("Paste the token and press Enter (for a Bitbucket Cloud API token, your "
+                      "Atlassian e-mail on the first line and the token on the second), then "
+                      "Ctrl-D:\n"));
+  char *text = NULL;
+  {
+    GString *s = g_string_new(NULL);
+    char buf[1024];
+    ssize_t n;
+    while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+      if (n > 0 && s->len < 65536)
+        g_string_append_len(s, buf, n);
+    bkt_wipe(buf, sizeof buf);
+    text = g_string_free(s, FALSE);
+  }
+  g_auto(GStrv) lines = g_strsplit(text, "\n", -1);
+  bkt_secret_free(text);
+  const char *first = NULL, *second = NULL;
+  int count = 0;
+  for (char **l = lines; *l; l++) {
+    g_strstrip(*l);
+    if (**l == '\0')
+      continue;
+    if (count == 0)
+      first = *l;
+    else if (count == 1)
+      second = *l;
+    count++;
+  }
+  int code = 0;
+  if (count == 0 || count > 2 || (count == 2 && strchr(first, '@') == NULL)) {
+    error = g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
+                                count == 0 ? _("no token on standard input: pipe the token in, "
+                                               "for example 'bkt-auth login HOST --with-token "
+                                               "< token.txt'")
+                                           : _("standard input should hold the token alone, or "
+                                               "an Atlassian e-mail on the first line and the "
+                                               "API token on the second"));
+    code = cli_fail(error);
+  } else {
+    const char *token = count == 2 ? second : first;
+    const char *email = count == 2 ? first : NULL;
+    BktHostEntry *e = bkt_login_with_token(opts, token, email, &error);
+    if (e == NULL && email == NULL && error != NULL) {
+      BktHost h;
+      if (bkt_host_parse(opts->host ? opts->host : "bitbucket.org", opts->kind, TRUE, &h, NULL)) {
+        if (h.kind == BKT_KIND_CLOUD && g_error_matches(error, BKT_ERROR, BKT_ERROR_PROTOCOL)) {
+          GError *better = g_error_new(BKT_ERROR, BKT_ERROR_PROTOCOL,
+                                       _("%s (a Bitbucket Cloud API token also needs your "
+                                         "Atlassian e-mail: put it on the first line of "
+                                         "standard input and the token on the second)"),
+                                       error->message);
+          g_clear_error(&error);
+          error = better;
+        }
+        bkt_host_clear(&h);
+      }
+    }
+    if (e == NULL) {
+      code = cli_fail(error);
+    } else {
+      print_result(e);
+      if (json)
+        print_result_json(e);
+      bkt_host_entry_free(e);
+    }
+  }
+  for (char **l = lines; *l; l++)
+    bkt_wipe(*l, strlen(*l));
+  return code;
+}
+
+int
+cmd_login(int argc, char **argv)
+{
+  LoginFlags f = { 0 };
+  GOptionEntry entries[] = {
+    { "kind", 'k', 0, G_OPTION_ARG_STRING, &f.kind,
+      N_("cloud or dc (default: cloud for bitbucket.org, dc otherwise)"), "KIND" },
+    { "web", 'w', 0, G_OPTION_ARG_NONE, &f.web,
+      N_("log in with OAuth in the browser (the default)"), NULL },
+    { "oauth", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &f.web, NULL, NULL },
+    { "interactive", 'i', 0, G_OPTION_ARG_NONE, &f.interactive,
+      N_("ask for what the flags leave open"), NULL },
+    { "no-interactive", 0, 0, G_OPTION_ARG_NONE, &f.no_interactive,
+      N_("plain lines on stderr, no cursor tricks"), NULL },
+    { "with-token", 0, 0, G_OPTION_ARG_NONE, &f.with_token,
+      N_("read an API token or personal access token from stdin"), NULL },
+    { "client-id", 0, 0, G_OPTION_ARG_STRING, &f.client_id,
+      N_("Client ID of the application link (DC) or OAuth consumer key (Cloud)"), "ID" },
+    { "client-secret-file", 0, 0, G_OPTION_ARG_FILENAME, &f.client_secret_file,
+      N_("read the client secret from FILE ('-' for stdin)"), "FILE" },
+    { "redirect-uri", 0, 0, G_OPTION_ARG_STRING, &f.redirect_uri,
+      N_("the exact Redirect URL registered on the application link (DC)"), "URI" },
+    { "scopes", 0, 0, G_OPTION_ARG_STRING, &f.scopes, N_("scopes to request"), "\"A B\"" },
+    { "no-browser", 0, 0, G_OPTION_ARG_NONE, &f.no_browser,
+      N_("do not start a browser: show the address and accept the pasted redirect"), NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &f.timeout,
+      N_("how long to wait for the browser (default 300)"), "SECONDS" },
+    { "ca-file", 0, 0, G_OPTION_ARG_FILENAME, &f.ca_file,
+      N_("extra CA certificates for a private certificate authority"), "FILE" },
+    { "allow-http", 0, 0, G_OPTION_ARG_NONE, &f.allow_http,
+      N_("permit an http:// host (test instances only)"), NULL },
+    { "insecure-storage", 0, 0, G_OPTION_ARG_NONE, &f.insecure_storage,
+      N_("without a Secret Service, keep tokens in a file only you can read"), NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &f.json,
+      N_("print the result as JSON on stdout (never the token)"), NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) ctx = g_option_context_new(_("[HOST] - log in to Bitbucket"));
+  g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+  g_option_context_set_description(
+    ctx, _("HOST is bitbucket.org (the default) or the address of a Bitbucket Data Center, "
+           "such as https://git.example.com/bitbucket.\n\nExamples:\n"
+           "  bkt-auth login\n"
+           "  bkt-auth login https://git.example.com --client-id ID --client-secret-file "
+           "secret.txt\n"
+           "  bkt-auth login git.example.com --with-token < token.txt\n"));
+  int code = 1;
+  char *secret = NULL;
+  if (!cli_parse(ctx, "login", &argc, &argv))
+    goto out;
+  const char *host;
+  if (!cli_one_host("login", argc, argv, &host))
+    goto out;
+
+  GError *error = NULL;
+  BktLoginOptions opts = { .host = host, .allow_http = f.allow_http,
+                           .insecure_storage = f.insecure_storage };
+  if (bkt_env_token() != NULL) {
+    error = g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
+                                _("BKT_TOKEN is set, and it overrides any login: unset it "
+                                  "before logging in"));
+  } else if (f.kind != NULL && (opts.kind = bkt_kind_from_string(f.kind)) == BKT_KIND_UNKNOWN) {
+    error = g_error_new(BKT_ERROR, BKT_ERROR_USAGE,
+                        _("unknown kind '%s': use '--kind cloud' or '--kind dc'"), f.kind);
+  } else if (f.with_token && f.web) {
+    error = g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
+                                _("--with-token and --web exclude each other: choose one way "
+                                  "to log in"));
+  } else if (f.interactive && f.no_interactive) {
+    error = g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
+                                _("--interactive and --no-interactive exclude each other"));
+  } else if (f.timeout < 0 || f.timeout > 86400) {
+    error = g_error_new(BKT_ERROR, BKT_ERROR_USAGE,
+                        _("--timeout %d is out of range: give a number of seconds from 1 to "
+                          "86400"), f.timeout);
+  } else if (f.ca_file != NULL && access(f.ca_file, R_OK) != 0) {
+    error = g_error_new(BKT_ERROR, BKT_ERROR_USAGE,
+                        _("cannot read the CA file '%s': %s"), f.ca_file, g_strerror(errno));
+  } else if (f.with_token && f.client_secret_file != NULL &&
+             strcmp(f.client_secret_file, "-") == 0) {
+    error = g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
+                                _("stdin cannot carry both the token and the client secret: "
+                                  "a token login needs no client secret"));
+  } else if (f.client_secret_file != NULL &&
+             (secret = read_secret_file(f.client_secret_file, &error)) == NULL) {
+    /* error is set */
+  }
+  if (error != NULL) {
+    code = cli_fail(error);
+    goto out;
+  }
+  opts.client_id = f.client_id;
+  opts.client_secret = secret;
+  opts.redirect_uri = f.redirect_uri;
+  opts.scopes = f.scopes;
+  opts.ca_file = f.ca_file;
+  opts.timeout_s = f.timeout;
+  code = f.with_token ? run_with_token(&opts, f.json) : run_lines(&opts, f.no_browser, f.json);
+
+out:
+  bkt_secret_free(secret);
+  g_free(f.kind);
+  g_free(f.client_id);
+  g_free(f.client_secret_file);
+  g_free(f.redirect_uri);
+  g_free(f.scopes);
+  g_free(f.ca_file);
+  return code;
+}

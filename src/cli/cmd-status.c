@@ -1,0 +1,224 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <cjson/cJSON.h>
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "error.h"
+#include "secure.h"
+#include "session.h"
+
+/* "at-1a2b…" with all but the first few characters hidden; newly allocated. */
+static char *
+mask_token(const char *token)
+{
+  size_t len = strlen(token);
+  size_t shown = len > 12 ? 4 : 0;
+  return g_strdup_printf("%.*s%s", (int)shown, token, "****************");
+}
+
+static cJSON *
+entry_json(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
+           const GError *problem, gboolean show_token)
+{
+  cJSON *o = cJSON_CreateObject();
+  cJSON_AddStringToObject(o, "host", e->key);
+  cJSON_AddStringToObject(o, "kind", bkt_kind_to_string(e->kind));
+  cJSON_AddStringToObject(o, "base_url", e->base_url ? e->base_url : "");
+  if (e->username != NULL)
+    cJSON_AddStringToObject(o, "username", e->username);
+  if (e->display_name != NULL)
+    cJSON_AddStringToObject(o, "display_name", e->display_name);
+  cJSON_AddStringToObject(o, "auth", e->auth ? e->auth : "oauth");
+  cJSON_AddStringToObject(o, "storage", e->storage);
+  gint64 exp = have_secrets ? s->expires_at : e->expires_at;
+  if (exp > 0) {
+    g_autofree char *iso = cli_iso_time(exp);
+    cJSON_AddStringToObject(o, "expires_at", iso);
+  } else {
+    cJSON_AddNullToObject(o, "expires_at");
+  }
+  cJSON_AddBoolToObject(o, "refreshable", have_secrets && s->refresh_token != NULL);
+  cJSON *scopes = cJSON_AddArrayToObject(o, "scopes");
+  g_auto(GStrv) parts = g_strsplit(e->scopes ? e->scopes : "", " ", -1);
+  for (char **p = parts; *p; p++)
+    if (**p)
+      cJSON_AddItemToArray(scopes, cJSON_CreateString(*p));
+  cJSON_AddBoolToObject(o, "ok", problem == NULL);
+  if (problem != NULL)
+    cJSON_AddStringToObject(o, "problem", problem->message);
+  if (show_token && have_secrets)
+    cJSON_AddStringToObject(o, "token", s->access_token);
+  return o;
+}
+
+static void
+entry_text(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
+           const GError *problem, gboolean show_token)
+{
+  fprintf(stderr, "%s (%s)\n", e->key, bkt_kind_display_name(e->kind));
+  if (problem != NULL) {
+    fprintf(stderr, _("  X %s\n"), problem->message);
+    return;
+  }
+  const char *who = e->username ? e->username : "?";
+  if (e->display_name != NULL)
+    fprintf(stderr, _("  Logged in as %s (%s)\n"), who, e->display_name);
+  else
+    fprintf(stderr, _("  Logged in as %s\n"), who);
+  g_autofree char *where = bkt_storage_describe(e->storage);
+  fprintf(stderr, _("  Token kept in %s\n"), where);
+  g_autofree char *when = cli_describe_expiry(s->expires_at);
+  if (s->refresh_token != NULL)
+    fprintf(stderr, _("  Token %s; it is refreshed by itself\n"), when);
+  else
+    fprintf(stderr, _("  Token %s\n"), when);
+  if (e->scopes != NULL && *e->scopes)
+    fprintf(stderr, _("  Scopes: %s\n"), e->scopes);
+  g_autofree char *masked = show_token ? NULL : mask_token(s->access_token);
+  fprintf(stderr, _("  Token: %s\n"), show_token ? s->access_token : masked);
+}
+
+int
+cmd_status(int argc, char **argv)
+{
+  gboolean json = FALSE, show_token = FALSE;
+  GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("print JSON on stdout"), NULL },
+    { "show-token", 0, 0, G_OPTION_ARG_NONE, &show_token, N_("show the whole token"), NULL },
+    { NULL },
+  };
+  g_autoptr(GOptionContext) ctx =
+    g_option_context_new(_("[HOST] - show which Bitbucket hosts you are logged in to"));
+  g_option_context_add_main_entries(ctx, entries, GETTEXT_PACKAGE);
+  const char *host;
+  if (!cli_parse(ctx, "status", &argc, &argv) || !cli_one_host("status", argc, argv, &host))
+    return 1;
+
+  GError *error = NULL;
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(&error);
+  if (hosts == NULL)
+    return cli_fail(error);
+  const char *env = bkt_env_token();
+  if (env != NULL && !json)
+    fprintf(stderr, _("BKT_TOKEN is set: it is used instead of any stored login.\n"));
+  if (host != NULL) {
+    BktHostEntry *only = bkt_hosts_lookup(hosts, host, &error);
+    if (only == NULL)
+      return cli_fail(error);
+    BktHostEntry *copy = bkt_host_entry_copy(only);
+    g_ptr_array_set_size(hosts, 0);
+    g_ptr_array_add(hosts, copy);
+  }
+  if (hosts->len == 0 && env == NULL) {
+    if (json)
+      printf("{\"hosts\": []}\n");
+    return cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
+                                        _("not logged in to any Bitbucket: run 'bkt-auth login'")));
+  }
+
+  int code = 0;
+  cJSON *root = cJSON_CreateObject();
+  cJSON_AddBoolToObject(root, "env_token", env != NULL);
+  cJSON *list = cJSON_AddArrayToObject(root, "hosts");
+  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+  for (guint i = 0; i < hosts->len; i++) {
+    const BktHostEntry *e = g_ptr_array_index(hosts, i);
+    BktSecrets s;
+    g_autoptr(GError) problem = NULL;
+    gboolean have = bkt_secrets_load(e, &s, &problem);
+    if (have && s.refresh_token == NULL && s.expires_at != 0 && s.expires_at <= now)
+      problem = g_error_new(BKT_ERROR, BKT_ERROR_EXPIRED,
+                            _("the token has expired: log in again with 'bkt-auth login %s'"),
+                            e->key);
+    if (problem != NULL && code == 0)
+      code = bkt_error_exit_code(problem);
+    if (json)
+      cJSON_AddItemToArray(list, entry_json(e, &s, have, problem, show_token));
+    else
+      entry_text(e, &s, have, problem, show_token);
+    if (have)
+      bkt_secrets_clear(&s);
+  }
+  if (json) {
+    char *text = cJSON_Print(root);
+    printf("%s\n", text);
+    bkt_wipe(text, strlen(text));
+    cJSON_free(text);
+  }
+  /* The tree may hold tokens (--show-token): wipe before freeing. */
+  for (cJSON *h = list->child; h != NULL; h = h->next) {
+    cJSON *t = cJSON_GetObjectItemCaseSensitive(h, "token");
+    if (cJSON_IsString(t))
+      bkt_wipe(t->valuestring, strlen(t->valuestring));
+  }
+  cJSON_Delete(root);
+  return code;
+}
+
+int
+cmd_token(int argc, char **argv)
+{
+  g_autoptr(GOptionContext) ctx =
+    g_option_context_new(_("[HOST] - print a valid access token, refreshing it when needed"));
+  g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
+  g_option_context_set_description(
+    ctx, _("Prints the token alone on stdout. BKT_TOKEN, when set, is printed instead."));
+  const char *host;
+  if (!cli_parse(ctx, "token", &argc, &argv) || !cli_one_host("token", argc, argv, &host))
+    return 1;
+  const char *env = bkt_env_token();
+  if (env != NULL) {
+    printf("%s\n", env);
+    return 0;
+  }
+  GError *error = NULL;
+  char *token = NULL;
+  if (!bkt_session_token(host, FALSE, &token, NULL, &error))
+    return cli_fail(error);
+  printf("%s\n", token);
+  fflush(stdout);
+  bkt_secret_free(token);
+  return 0;
+}
+
+int
+cmd_refresh(int argc, char **argv)
+{
+  g_autoptr(GOptionContext) ctx =
+    g_option_context_new(_("[HOST] - refresh the access token now"));
+  const char *host;
+  if (!cli_parse(ctx, "refresh", &argc, &argv) || !cli_one_host("refresh", argc, argv, &host))
+    return 1;
+  GError *error = NULL;
+  char *token = NULL;
+  BktHostEntry *e = NULL;
+  if (!bkt_session_token(host, TRUE, &token, &e, &error))
+    return cli_fail(error);
+  bkt_secret_free(token);
+  g_autofree char *when = cli_describe_expiry(e->expires_at);
+  fprintf(stderr, _("Refreshed the token for %s; it %s.\n"), e->key, when);
+  bkt_host_entry_free(e);
+  return 0;
+}
+
+int
+cmd_logout(int argc, char **argv)
+{
+  g_autoptr(GOptionContext) ctx =
+    g_option_context_new(_("[HOST] - remove the stored login for a host"));
+  const char *host;
+  if (!cli_parse(ctx, "logout", &argc, &argv) || !cli_one_host("logout", argc, argv, &host))
+    return 1;
+  GError *error = NULL;
+  g_autofree char *key = NULL;
+  if (!bkt_session_logout(host, &key, &error))
+    return cli_fail(error);
+  fprintf(stderr, _("Logged out of %s; its tokens were removed from this machine.\n"), key);
+  if (bkt_env_token() != NULL)
+    fprintf(stderr, _("BKT_TOKEN is still set and still used.\n"));
+  return 0;
+}

@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <locale.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+
+typedef struct {
+  const char *name;
+  int (*run)(int argc, char **argv);
+  const char *summary;
+} Command;
+
+static const Command commands[] = {
+  { "login", cmd_login, N_("log in to Bitbucket Cloud or a Bitbucket Data Center") },
+  { "status", cmd_status, N_("show which hosts you are logged in to") },
+  { "token", cmd_token, N_("print a valid access token, refreshing it when needed") },
+  { "refresh", cmd_refresh, N_("refresh the access token now") },
+  { "logout", cmd_logout, N_("remove the stored login for a host") },
+};
+
+static void
+usage(FILE *out)
+{
+  fprintf(out, _("Usage: bkt-auth [COMMAND] [HOST] [OPTIONS]\n\n"
+                 "Sign in to Bitbucket with OAuth 2.0 and hand fresh tokens to git, the bkt "
+                 "CLI and scripts.\n\nCommands:\n"));
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+  fprintf(out, _("\nWithout a command: the status of the stored logins.\n"
+                 "Run 'bkt-auth COMMAND --help' for the options of a command.\n\n"
+                 "Exit codes: 0 success, 1 failure, 2 cancelled or denied, 4 not logged in or "
+                 "session expired.\n"
+                 "Environment: BKT_TOKEN, BKT_OAUTH_CLIENT_ID, BKT_OAUTH_CLIENT_SECRET, "
+                 "BKT_AUTH_CONFIG_DIR, BKT_CLOUD_URL, BKT_CLOUD_API_URL, BROWSER, NO_COLOR.\n"));
+}
+
+int
+main(int argc, char **argv)
+{
+  setlocale(LC_ALL, "");
+  bindtextdomain(GETTEXT_PACKAGE, LOCALEDIR);
+  bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
+  textdomain(GETTEXT_PACKAGE);
+  g_set_prgname("bkt-auth");
+
+  if (argc < 2) {
+    char *args[] = { (char *)"status", NULL };
+    return cmd_status(1, args);
+  }
+  const char *name = argv[1];
+  if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
+    usage(stdout);
+    return 0;
+  }
+  if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
+    printf("bkt-auth %s\n", PACKAGE_VERSION);
+    return 0;
+  }
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
+    if (strcmp(name, commands[i].name) == 0)
+      return commands[i].run(argc - 1, argv + 1);
+  fprintf(stderr, _("bkt-auth: unknown command '%s': see 'bkt-auth --help'\n"), name);
+  return 1;
+}

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "host.h"
+
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "error.h"
+
+#define CLOUD_WEB_DEFAULT "https://bitbucket.org"
+#define CLOUD_API_DEFAULT "https://api.bitbucket.org"
+#define CLOUD_KEY "bitbucket.org"
+
+/* Path segments that start the part of a pasted DC page URL that is not the context path. */
+static const char *const dc_page_segments[] = {
+  "projects", "scm", "rest", "users", "plugins", "dashboard", "login", "admin", "repos",
+  "account", "profile", NULL,
+};
+
+const char *
+bkt_kind_to_string(BktKind kind)
+{
+  switch (kind) {
+  case BKT_KIND_CLOUD: return "cloud";
+  case BKT_KIND_DC: return "dc";
+  default: return "unknown";
+  }
+}
+
+BktKind
+bkt_kind_from_string(const char *s)
+{
+  if (s == NULL)
+    return BKT_KIND_UNKNOWN;
+  if (g_ascii_strcasecmp(s, "cloud") == 0)
+    return BKT_KIND_CLOUD;
+  if (g_ascii_strcasecmp(s, "dc") == 0 || g_ascii_strcasecmp(s, "datacenter") == 0 ||
+      g_ascii_strcasecmp(s, "server") == 0)
+    return BKT_KIND_DC;
+  return BKT_KIND_UNKNOWN;
+}
+
+const char *
+bkt_kind_display_name(BktKind kind)
+{
+  switch (kind) {
+  case BKT_KIND_CLOUD: return _("Bitbucket Cloud");
+  case BKT_KIND_DC: return _("Bitbucket Data Center");
+  default: return _("Bitbucket");
+  }
+}
+
+static const char *
+env_url(const char *name, const char *fallback)
+{
+  const char *v = g_getenv(name);
+  return v != NULL && *v != '\0' ? v : fallback;
+}
+
+const char *
+bkt_cloud_web_url(void)
+{
+  return env_url("BKT_CLOUD_URL", CLOUD_WEB_DEFAULT);
+}
+
+const char *
+bkt_cloud_api_url(void)
+{
+  return env_url("BKT_CLOUD_API_URL", CLOUD_API_DEFAULT);
+}
+
+static gboolean
+host_is_loopback(const char *host)
+{
+  if (host == NULL)
+    return FALSE;
+  return g_ascii_strcasecmp(host, "localhost") == 0 || g_str_has_prefix(host, "127.") ||
+         strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
+}
+
+gboolean
+bkt_url_is_loopback(const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
+  return uri != NULL && host_is_loopback(g_uri_get_host(uri));
+}
+
+/* host[:port] of an absolute URL, lowercase; NULL when it has none. */
+static char *
+authority_of(const char *url)
+{
+  g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
+  if (uri == NULL || g_uri_get_host(uri) == NULL)
+    return NULL;
+  g_autofree char *host = g_ascii_strdown(g_uri_get_host(uri), -1);
+  int port = g_uri_get_port(uri);
+  const char *scheme = g_uri_get_scheme(uri);
+  gboolean default_port = port == -1 || (port == 443 && g_strcmp0(scheme, "https") == 0) ||
+                          (port == 80 && g_strcmp0(scheme, "http") == 0);
+  return default_port ? g_steal_pointer(&host) : g_strdup_printf("%s:%d", host, port);
+}
+
+static gboolean
+is_cloud_authority(const char *authority)
+{
+  if (g_strcmp0(authority, "bitbucket.org") == 0 ||
+      g_strcmp0(authority, "api.bitbucket.org") == 0 ||
+      g_strcmp0(authority, "www.bitbucket.org") == 0)
+    return TRUE;
+  g_autofree char *web = authority_of(bkt_cloud_web_url());
+  g_autofree char *api = authority_of(bkt_cloud_api_url());
+  return g_strcmp0(authority, web) == 0 || g_strcmp0(authority, api) == 0;
+}
+
+/* Strip a pasted page path ("/projects/X/repos/y") down to the context path. */
+static char *
+context_path(const char *path)
+{
+  g_auto(GStrv) parts = g_strsplit(path, "/", -1);
+  GString *out = g_string_new(NULL);
+  for (char **p = parts; *p != NULL; p++) {
+    if (**p == '\0')
+      continue;
+    if (g_strv_contains(dc_page_segments, *p))
+      break;
+    g_string_append_c(out, '/');
+    g_string_append(out, *p);
+  }
+  return g_string_free(out, FALSE);
+}
+
+static gboolean
+fail(GError **error, BktHost *out, const char *message)
+{
+  g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE, message);
+  bkt_host_clear(out);
+  return FALSE;
+}
+
+gboolean
+bkt_host_parse(const char *input, BktKind kind_hint, gboolean allow_http, BktHost *out,
+               GError **error)
+{
+  memset(out, 0, sizeof *out);
+  g_autofree char *text = g_strstrip(g_strdup(input != NULL ? input : ""));
+  if (*text == '\0')
+    return fail(error, out, _("no host given: name a Bitbucket such as 'bitbucket.org' or "
+                              "'https://git.example.com'"));
+  for (const char *c = text; *c; c++) {
+    if ((unsigned char)*c <= ' ' || *c == 0x7f || *c == '\\' || *c == '"' || *c == '<' ||
+        *c == '>')
+      return fail(error, out, _("the host contains a space or a character a URL cannot hold: "
+                                "give it as 'git.example.com' or 'https://git.example.com'"));
+  }
+
+  g_autofree char *url = strstr(text, "://") != NULL ? g_strdup(text)
+                                                    : g_strconcat("https://", text, NULL);
+  g_autoptr(GError) uri_error = NULL;
+  g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, &uri_error);
+  if (uri == NULL || g_uri_get_host(uri) == NULL || *g_uri_get_host(uri) == '\0') {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                _("'%s' is not a host name or URL: give it as 'git.example.com' or "
+                  "'https://git.example.com'"), text);
+    bkt_host_clear(out);
+    return FALSE;
+  }
+  const char *scheme = g_uri_get_scheme(uri);
+  if (g_ascii_strcasecmp(scheme, "https") != 0 && g_ascii_strcasecmp(scheme, "http") != 0) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                _("'%s' is not a web address: Bitbucket is reached over https://"), text);
+    bkt_host_clear(out);
+    return FALSE;
+  }
+  if (g_uri_get_userinfo(uri) != NULL)
+    return fail(error, out, _("the host must not contain a user name or password: give only "
+                              "the address, bkt-auth asks for credentials itself"));
+  if (g_uri_get_fragment(uri) != NULL || g_uri_get_query(uri) != NULL)
+    return fail(error, out, _("the host must not contain '?' or '#': give only the address "
+                              "of the Bitbucket, such as 'https://git.example.com/bitbucket'"));
+  gboolean is_http = g_ascii_strcasecmp(scheme, "http") == 0;
+
+  g_autofree char *authority = authority_of(url);
+  BktKind kind = kind_hint;
+  gboolean cloud = is_cloud_authority(authority);
+  if (kind == BKT_KIND_UNKNOWN)
+    kind = cloud ? BKT_KIND_CLOUD : BKT_KIND_DC;
+  else if (kind == BKT_KIND_DC && cloud)
+    return fail(error, out, _("bitbucket.org is Bitbucket Cloud, not a Data Center: leave out "
+                              "'--kind dc'"));
+  else if (kind == BKT_KIND_CLOUD && !cloud) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                _("'%s' is not Bitbucket Cloud: use '--kind dc' for a Data Center, or set "
+                  "BKT_CLOUD_URL to reach Cloud through a proxy"), authority);
+    bkt_host_clear(out);
+    return FALSE;
+  }
+
+  out->kind = kind;
+  if (kind == BKT_KIND_CLOUD) {
+    const char *web = bkt_cloud_web_url();
+    if (g_str_has_prefix(web, "http://") && !bkt_url_is_loopback(web))
+      return fail(error, out, _("BKT_CLOUD_URL uses http:// for a host that is not this "
+                                "machine: use https://"));
+    out->key = g_strdup(CLOUD_KEY);
+    out->base_url = g_strdup(web);
+    if (g_str_has_suffix(out->base_url, "/"))
+      out->base_url[strlen(out->base_url) - 1] = '\0';
+    return TRUE;
+  }
+
+  if (is_http && !allow_http)
+    return fail(error, out, _("refusing http://: tokens would cross the network unencrypted; "
+                              "use https://, or --allow-http for a test instance"));
+  g_autofree char *path = context_path(g_uri_get_path(uri));
+  g_autofree char *lower_scheme = g_ascii_strdown(scheme, -1);
+  g_autofree char *host = g_ascii_strdown(g_uri_get_host(uri), -1);
+  int port = g_uri_get_port(uri);
+  g_autofree char *hostport = strchr(host, ':') != NULL ? g_strdup_printf("[%s]", host)
+                                                        : g_strdup(host);
+  if (port != -1 && !((port == 443 && !is_http) || (port == 80 && is_http))) {
+    char *with_port = g_strdup_printf("%s:%d", hostport, port);
+    g_free(hostport);
+    hostport = with_port;
+  }
+  out->key = g_strconcat(hostport, path, NULL);
+  out->base_url = g_strconcat(lower_scheme, "://", hostport, path, NULL);
+  return TRUE;
+}
+
+char *
+bkt_host_key_for_input(const char *input)
+{
+  BktHost host;
+  if (!bkt_host_parse(input, BKT_KIND_UNKNOWN, TRUE, &host, NULL))
+    return NULL;
+  char *key = g_steal_pointer(&host.key);
+  bkt_host_clear(&host);
+  return key;
+}
+
+void
+bkt_host_clear(BktHost *host)
+{
+  g_clear_pointer(&host->key, g_free);
+  g_clear_pointer(&host->base_url, g_free);
+  host->kind = BKT_KIND_UNKNOWN;
+}

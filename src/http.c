@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "http.h"
+
+#include <curl/curl.h>
+#include <glib/gi18n.h>
+#include <string.h>
+#include <sys/select.h>
+
+#include "error.h"
+#include "secure.h"
+
+#define MAX_BODY (1024 * 1024)
+
+struct BktHttp {
+  CURLM *multi;
+  CURL *easy;
+  char *ca_file;
+  struct curl_slist *headers;
+  char *auth_header;      /* "Authorization: ..." (secret) */
+  char *basic_userpwd;    /* "user:password" (secret) */
+  char *form;             /* (secret) */
+  char *host;             /* for messages */
+  gboolean finished;
+  CURLcode result;
+  gboolean too_big;
+  char errbuf[CURL_ERROR_SIZE];
+  BktHttpResponse resp;
+};
+
+static gsize curl_ready;
+
+static size_t
+on_body(char *data, size_t size, size_t nmemb, void *ud)
+{
+  BktHttp *http = ud;
+  size_t n = size * nmemb;
+  if (http->resp.body->len + n > MAX_BODY) {
+    http->too_big = TRUE;
+    return 0;
+  }
+  g_string_append_len(http->resp.body, data, (gssize)n);
+  return n;
+}
+
+static size_t
+on_header(char *data, size_t size, size_t nmemb, void *ud)
+{
+  BktHttp *http = ud;
+  size_t n = size * nmemb;
+  if (n >= 5 && g_ascii_strncasecmp(data, "HTTP/", 5) == 0) {
+    /* A new response (after a 100 Continue or a redirect): forget the previous headers. */
+    g_hash_table_remove_all(http->resp.headers);
+    return n;
+  }
+  const char *colon = memchr(data, ':', n);
+  if (colon == NULL || g_hash_table_size(http->resp.headers) > 200)
+    return n;
+  char *name = g_ascii_strdown(data, colon - data);
+  char *value = g_strstrip(g_strndup(colon + 1, n - (size_t)(colon + 1 - data)));
+  g_hash_table_replace(http->resp.headers, name, value);
+  return n;
+}
+
+BktHttp *
+bkt_http_new(const char *ca_file, GError **error)
+{
+  if (g_once_init_enter(&curl_ready)) {
+    curl_global_init(CURL_GLOBAL_DEFAULT);
+    g_once_init_leave(&curl_ready, 1);
+  }
+  BktHttp *http = g_new0(BktHttp, 1);
+  http->multi = curl_multi_init();
+  http->ca_file = g_strdup(ca_file);
+  if (http->multi == NULL) {
+    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_FAILED, _("cannot start libcurl"));
+    bkt_http_free(http);
+    return NULL;
+  }
+  return http;
+}
+
+static void
+request_clear(BktHttp *http)
+{
+  if (http->easy != NULL) {
+    curl_multi_remove_handle(http->multi, http->easy);
+    curl_easy_cleanup(http->easy);
+    http->easy = NULL;
+  }
+  curl_slist_free_all(http->headers);
+  http->headers = NULL;
+  bkt_secret_free(http->auth_header);
+  bkt_secret_free(http->basic_userpwd);
+  bkt_secret_free(http->form);
+  http->auth_header = http->basic_userpwd = http->form = NULL;
+  g_clear_pointer(&http->host, g_free);
+  bkt_http_response_clear(&http->resp);
+  http->finished = FALSE;
+  http->too_big = FALSE;
+  http->result = CURLE_OK;
+  http->errbuf[0] = '\0';
+}
+
+void
+bkt_http_free(BktHttp *http)
+{
+  if (http == NULL)
+    return;
+  request_clear(http);
+  if (http->multi != NULL)
+    curl_multi_cleanup(http->multi);
+  g_free(http->ca_file);
+  g_free(http);
+}
+
+void
+bkt_http_cancel(BktHttp *http)
+{
+  request_clear(http);
+}
+
+gboolean
+bkt_http_start(BktHttp *http, const BktHttpRequest *req, GError **error)
+{
+  request_clear(http);
+  g_autoptr(GUri) uri = g_uri_parse(req->url, G_URI_FLAGS_NONE, NULL);
+  http->host = g_strdup(uri != NULL && g_uri_get_host(uri) ? g_uri_get_host(uri) : req->url);
+  http->resp.body = g_string_sized_new(8192);
+  http->resp.headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
+
+  CURL *e = curl_easy_init();
+  if (e == NULL) {
+    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_FAILED, _("cannot start libcurl"));
+    return FALSE;
+  }
+  http->easy = e;
+  curl_easy_setopt(e, CURLOPT_URL, req->url);
+  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  curl_easy_setopt(e, CURLOPT_USERAGENT, "bkt-auth/" PACKAGE_VERSION);
+  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
+  curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
+  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, http->errbuf);
+  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  curl_easy_setopt(e, CURLOPT_WRITEDATA, http);
+  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  curl_easy_setopt(e, CURLOPT_HEADERDATA, http);
+  if (http->ca_file != NULL)
+    curl_easy_setopt(e, CURLOPT_CAINFO, http->ca_file);
+
+  http->headers = curl_slist_append(NULL, "Accept: application/json");
+  if (req->bearer != NULL) {
+    http->auth_header = g_strconcat("Authorization: Bearer ", req->bearer, NULL);
+    http->headers = curl_slist_append(http->headers, http->auth_header);
+  } else if (req->basic_user != NULL) {
+    http->basic_userpwd = g_strconcat(req->basic_user, ":", req->basic_password, NULL);
+    curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    curl_easy_setopt(e, CURLOPT_USERPWD, http->basic_userpwd);
+  }
+  if (g_strcmp0(req->method, "POST") == 0) {
+    http->form = g_strdup(req->form != NULL ? req->form : "");
+    http->headers =
+      curl_slist_append(http->headers, "Content-Type: application/x-www-form-urlencoded");
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, http->form);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(http->form));
+  }
+  curl_easy_setopt(e, CURLOPT_HTTPHEADER, http->headers);
+  curl_multi_add_handle(http->multi, e);
+  int running;
+  curl_multi_perform(http->multi, &running);
+  return TRUE;
+}
+
+int
+bkt_http_pollfds(BktHttp *http, struct pollfd *fds, int max)
+{
+  if (http->easy == NULL || http->finished)
+    return 0;
+  fd_set r, w, x;
+  int maxfd = -1, n = 0;
+  FD_ZERO(&r);
+  FD_ZERO(&w);
+  FD_ZERO(&x);
+  curl_multi_fdset(http->multi, &r, &w, &x, &maxfd);
+  for (int fd = 0; fd <= maxfd && n < max; fd++) {
+    short ev = (FD_ISSET(fd, &r) ? POLLIN : 0) | (FD_ISSET(fd, &w) ? POLLOUT : 0) |
+               (FD_ISSET(fd, &x) ? POLLPRI : 0);
+    if (ev != 0)
+      fds[n++] = (struct pollfd){ .fd = fd, .events = ev };
+  }
+  return n;
+}
+
+int
+bkt_http_timeout_ms(BktHttp *http)
+{
+  if (http->easy == NULL || http->finished)
+    return -1;
+  long ms = -1;
+  curl_multi_timeout(http->multi, &ms);
+  /* No socket yet (the resolver is busy): curl asks to be called again soon. */
+  if (ms < 0 || ms > 200)
+    ms = 200;
+  return (int)ms;
+}
+
+gboolean
+bkt_http_dispatch(BktHttp *http)
+{
+  if (http->easy == NULL)
+    return FALSE;
+  if (http->finished)
+    return TRUE;
+  int running = 0;
+  curl_multi_perform(http->multi, &running);
+  CURLMsg *msg;
+  int left;
+  while ((msg = curl_multi_info_read(http->multi, &left)) != NULL) {
+    if (msg->msg == CURLMSG_DONE && msg->easy_handle == http->easy) {
+      http->finished = TRUE;
+      http->result = msg->data.result;
+      curl_easy_getinfo(http->easy, CURLINFO_RESPONSE_CODE, &http->resp.status);
+    }
+  }
+  return http->finished;
+}
+
+gboolean
+bkt_http_finish(BktHttp *http, BktHttpResponse *out, GError **error)
+{
+  memset(out, 0, sizeof *out);
+  gboolean ok = FALSE;
+  if (!http->finished) {
+    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_FAILED, _("the request did not finish"));
+  } else if (http->too_big) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
+                _("'%s' sent an answer larger than %d KiB: it does not look like Bitbucket"),
+                http->host, MAX_BODY / 1024);
+  } else if (http->result == CURLE_PEER_FAILED_VERIFICATION ||
+             http->result == CURLE_SSL_CACERT_BADFILE || http->result == CURLE_SSL_CERTPROBLEM) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK,
+                _("the certificate of '%s' is not trusted (%s): if it uses a private "
+                  "certificate authority, pass its certificate with --ca-file FILE"),
+                http->host, http->errbuf[0] ? http->errbuf : curl_easy_strerror(http->result));
+  } else if (http->result == CURLE_OPERATION_TIMEDOUT) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK,
+                _("'%s' did not answer in time: check the address and your network, then "
+                  "try again"), http->host);
+  } else if (http->result == CURLE_COULDNT_RESOLVE_HOST) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK,
+                _("cannot find the host '%s': check the spelling of the address"), http->host);
+  } else if (http->result != CURLE_OK) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK, _("cannot reach '%s': %s"), http->host,
+                http->errbuf[0] ? http->errbuf : curl_easy_strerror(http->result));
+  } else {
+    *out = http->resp;
+    memset(&http->resp, 0, sizeof http->resp);
+    ok = TRUE;
+  }
+  request_clear(http);
+  return ok;
+}
+
+gboolean
+bkt_http_perform(BktHttp *http, const BktHttpRequest *req, BktHttpResponse *out,
+                 GError **error)
+{
+  if (!bkt_http_start(http, req, error))
+    return FALSE;
+  while (!bkt_http_dispatch(http)) {
+    struct pollfd fds[16];
+    int n = bkt_http_pollfds(http, fds, G_N_ELEMENTS(fds));
+    poll(fds, (nfds_t)n, bkt_http_timeout_ms(http));
+  }
+  return bkt_http_finish(http, out, error);
+}
+
+const char *
+bkt_http_response_header(const BktHttpResponse *resp, const char *name)
+{
+  return resp->headers != NULL ? g_hash_table_lookup(resp->headers, name) : NULL;
+}
+
+void
+bkt_http_response_clear(BktHttpResponse *resp)
+{
+  if (resp->body != NULL) {
+    bkt_wipe(resp->body->str, resp->body->len);
+    g_string_free(resp->body, TRUE);
+  }
+  if (resp->headers != NULL)
+    g_hash_table_unref(resp->headers);
+  memset(resp, 0, sizeof *resp);
+}
+
+void
+bkt_form_add(GString *form, const char *name, const char *value)
+{
+  if (form->len > 0)
+    g_string_append_c(form, '&');
+  g_string_append_uri_escaped(form, name, NULL, FALSE);
+  g_string_append_c(form, '=');
+  g_string_append_uri_escaped(form, value, NULL, FALSE);
+}

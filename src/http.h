@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <glib.h>
+#include <poll.h>
+
+/*
+ * HTTP for the engine: one request at a time, driven by the caller's poll loop (or run to the
+ * end with bkt_http_perform). TLS verification is always on; bodies are capped.
+ */
+typedef struct BktHttp BktHttp;
+
+typedef struct {
+  const char *method;         /* "GET" or "POST" */
+  const char *url;
+  const char *bearer;         /* Authorization: Bearer, or NULL */
+  const char *basic_user;     /* Authorization: Basic, or NULL */
+  const char *basic_password;
+  const char *form;           /* POST body, application/x-www-form-urlencoded */
+} BktHttpRequest;
+
+typedef struct {
+  long status;
+  GString *body;        /* wiped on clear: it may hold tokens */
+  GHashTable *headers;  /* lowercase name -> value, last one wins */
+} BktHttpResponse;
+
+/* ca_file: an extra CA bundle, or NULL. */
+BktHttp *bkt_http_new(const char *ca_file, GError **error);
+void bkt_http_free(BktHttp *http);
+
+/* Start a request; the strings in req need only live until this returns. */
+gboolean bkt_http_start(BktHttp *http, const BktHttpRequest *req, GError **error);
+int bkt_http_pollfds(BktHttp *http, struct pollfd *fds, int max);
+int bkt_http_timeout_ms(BktHttp *http);
+/* Let the transfer progress; returns TRUE once it has finished (well or not). */
+gboolean bkt_http_dispatch(BktHttp *http);
+/* After dispatch returned TRUE: the response, or why there is none. */
+gboolean bkt_http_finish(BktHttp *http, BktHttpResponse *out, GError **error);
+void bkt_http_cancel(BktHttp *http);
+
+/* Start, wait and finish in one call. */
+gboolean bkt_http_perform(BktHttp *http, const BktHttpRequest *req, BktHttpResponse *out,
+                          GError **error);
+
+const char *bkt_http_response_header(const BktHttpResponse *resp, const char *name);
+void bkt_http_response_clear(BktHttpResponse *resp);
+
+/* Append name=value to a form body, percent-encoded. */
+void bkt_form_add(GString *form, const char *name, const char *value);

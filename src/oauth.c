@@ -1,0 +1,201 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "oauth.h"
+
+#include <cjson/cJSON.h>
+#include <glib/gi18n.h>
+#include <string.h>
+
+#include "error.h"
+#include "secure.h"
+
+void
+bkt_oauth_client_init(BktOAuthClient *client, const BktHost *host)
+{
+  memset(client, 0, sizeof *client);
+  client->kind = host->kind;
+  if (host->kind == BKT_KIND_CLOUD) {
+    const char *web = bkt_cloud_web_url();
+    const char *slash = g_str_has_suffix(web, "/") ? "" : "/";
+    client->authorize_url = g_strconcat(web, slash, "site/oauth2/authorize", NULL);
+    client->token_url = g_strconcat(web, slash, "site/oauth2/access_token", NULL);
+  } else {
+    client->authorize_url = g_strconcat(host->base_url, "/rest/oauth2/latest/authorize", NULL);
+    client->token_url = g_strconcat(host->base_url, "/rest/oauth2/latest/token", NULL);
+  }
+}
+
+void
+bkt_oauth_client_clear(BktOAuthClient *client)
+{
+  g_free(client->authorize_url);
+  g_free(client->token_url);
+  g_free(client->client_id);
+  bkt_secret_free(client->client_secret);
+  g_free(client->redirect_uri);
+  g_free(client->scopes);
+  memset(client, 0, sizeof *client);
+}
+
+const char *
+bkt_oauth_default_scopes(BktKind kind)
+{
+  return kind == BKT_KIND_DC ? "REPO_READ REPO_WRITE" : NULL;
+}
+
+char *
+bkt_oauth_authorize_url(const BktOAuthClient *client, const char *state, const char *challenge)
+{
+  g_autoptr(GString) q = g_string_new(NULL);
+  bkt_form_add(q, "client_id", client->client_id);
+  bkt_form_add(q, "response_type", "code");
+  bkt_form_add(q, "redirect_uri", client->redirect_uri);
+  bkt_form_add(q, "state", state);
+  if (client->scopes != NULL && *client->scopes != '\0')
+    bkt_form_add(q, "scope", client->scopes);
+  bkt_form_add(q, "code_challenge", challenge);
+  bkt_form_add(q, "code_challenge_method", "S256");
+  return g_strconcat(client->authorize_url, "?", q->str, NULL);
+}
+
+/* Cloud authenticates the client with HTTP Basic (documented); DC with form fields. */
+static void
+client_auth(const BktOAuthClient *client, GString *form, BktHttpRequest *req)
+{
+  if (client->kind == BKT_KIND_CLOUD) {
+    req->basic_user = client->client_id;
+    req->basic_password = client->client_secret != NULL ? client->client_secret : "";
+  } else {
+    bkt_form_add(form, "client_id", client->client_id);
+    if (client->client_secret != NULL)
+      bkt_form_add(form, "client_secret", client->client_secret);
+  }
+}
+
+void
+bkt_oauth_code_request(const BktOAuthClient *client, const char *code, const char *verifier,
+                       GString *form, BktHttpRequest *req)
+{
+  memset(req, 0, sizeof *req);
+  bkt_form_add(form, "grant_type", "authorization_code");
+  bkt_form_add(form, "code", code);
+  bkt_form_add(form, "redirect_uri", client->redirect_uri);
+  bkt_form_add(form, "code_verifier", verifier);
+  client_auth(client, form, req);
+  req->method = "POST";
+  req->url = client->token_url;
+  req->form = form->str;
+}
+
+void
+bkt_oauth_refresh_request(const BktOAuthClient *client, const char *refresh_token,
+                          GString *form, BktHttpRequest *req)
+{
+  memset(req, 0, sizeof *req);
+  bkt_form_add(form, "grant_type", "refresh_token");
+  bkt_form_add(form, "refresh_token", refresh_token);
+  client_auth(client, form, req);
+  req->method = "POST";
+  req->url = client->token_url;
+  req->form = form->str;
+}
+
+void
+bkt_tokens_clear(BktTokens *tokens)
+{
+  bkt_secret_free(tokens->access_token);
+  bkt_secret_free(tokens->refresh_token);
+  g_free(tokens->scopes);
+  g_free(tokens->token_type);
+  memset(tokens, 0, sizeof *tokens);
+}
+
+static const char *
+json_string(const cJSON *obj, const char *name)
+{
+  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+  return cJSON_IsString(item) && item->valuestring != NULL ? item->valuestring : NULL;
+}
+
+static void
+json_wipe_string(cJSON *obj, const char *name)
+{
+  cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
+  if (cJSON_IsString(item) && item->valuestring != NULL)
+    bkt_wipe(item->valuestring, strlen(item->valuestring));
+}
+
+/* Printable, single-line, bounded copy of server text for a message. */
+static char *
+tame(const char *s)
+{
+  g_autofree char *valid = g_utf8_make_valid(s, -1);
+  GString *out = g_string_new(NULL);
+  for (const char *p = valid; *p && out->len < 200; p = g_utf8_next_char(p)) {
+    gunichar c = g_utf8_get_char(p);
+    g_string_append_unichar(out, g_unichar_iscntrl(c) ? ' ' : c);
+  }
+  return g_string_free(out, FALSE);
+}
+
+gboolean
+bkt_oauth_parse_token_response(long status, const char *body, size_t len, const char *host,
+                               BktTokens *out, GError **error)
+{
+  memset(out, 0, sizeof *out);
+  cJSON *json = cJSON_ParseWithLength(body, len);
+  if (!cJSON_IsObject(json)) {
+    cJSON_Delete(json);
+    if (status >= 500)
+      g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
+                  _("'%s' failed to issue a token (HTTP %ld): the server has a problem, try "
+                    "again later"), host, status);
+    else
+      g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
+                  _("'%s' answered the token request with something that is not JSON "
+                    "(HTTP %ld): check that the address is your Bitbucket"), host, status);
+    return FALSE;
+  }
+  const char *err = json_string(json, "error");
+  if (err != NULL || status != 200) {
+    const char *desc = json_string(json, "error_description");
+    g_autofree char *t_err = tame(err != NULL ? err : "unknown");
+    g_autofree char *t_desc = desc != NULL ? tame(desc) : NULL;
+    int code = g_strcmp0(err, "invalid_grant") == 0 ? BKT_ERROR_INVALID_GRANT : BKT_ERROR_PROTOCOL;
+    if (g_strcmp0(err, "invalid_client") == 0)
+      g_set_error(error, BKT_ERROR, code,
+                  _("'%s' rejected the client credentials (%s): check the client ID and "
+                    "secret"), host, t_desc != NULL ? t_desc : t_err);
+    else
+      g_set_error(error, BKT_ERROR, code, _("'%s' refused to issue a token: %s%s%s"), host,
+                  t_err, t_desc != NULL ? ": " : "", t_desc != NULL ? t_desc : "");
+    cJSON_Delete(json);
+    return FALSE;
+  }
+  const char *access = json_string(json, "access_token");
+  if (access == NULL || *access == '\0') {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
+                _("'%s' answered the token request without an access token"), host);
+    cJSON_Delete(json);
+    return FALSE;
+  }
+  out->access_token = g_strdup(access);
+  out->refresh_token = g_strdup(json_string(json, "refresh_token"));
+  out->token_type = g_strdup(json_string(json, "token_type"));
+  /* Cloud said "scopes" until May 2026 and "scope" since: take either. */
+  const char *scopes = json_string(json, "scope");
+  if (scopes == NULL)
+    scopes = json_string(json, "scopes");
+  out->scopes = g_strdup(scopes);
+  const cJSON *exp = cJSON_GetObjectItemCaseSensitive(json, "expires_in");
+  if (cJSON_IsNumber(exp) && exp->valuedouble > 0 && exp->valuedouble < 1e9)
+    out->expires_in = (gint64)exp->valuedouble;
+  else if (cJSON_IsString(exp))
+    out->expires_in = g_ascii_strtoll(exp->valuestring, NULL, 10);
+  /* Wipe the parsed copies of the tokens inside the JSON tree before freeing it. */
+  json_wipe_string(json, "access_token");
+  json_wipe_string(json, "refresh_token");
+  cJSON_Delete(json);
+  return TRUE;
+}
