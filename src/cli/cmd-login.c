@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include "browser.h"
@@ -96,6 +97,59 @@ read_secret_file(const char *path, GError **error)
     return NULL;
   }
   return secret;
+}
+
+/* Ask on the terminal for one line; without echo for secrets. NULL when there is no terminal. */
+static char *
+prompt_line(const char *question, gboolean secret)
+{
+  FILE *tty = fopen("/dev/tty", "r+e");
+  if (tty == NULL)
+    return NULL;
+  struct termios saved, quiet;
+  gboolean hide = secret && tcgetattr(fileno(tty), &saved) == 0;
+  fprintf(tty, "%s", question);
+  fflush(tty);
+  if (hide) {
+    quiet = saved;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+  }
+  char buf[1024];
+  char *line = fgets(buf, sizeof buf, tty) != NULL ? g_strdup(g_strstrip(buf)) : NULL;
+  bkt_wipe(buf, sizeof buf);
+  if (hide) {
+    tcsetattr(fileno(tty), TCSAFLUSH, &saved);
+    fputc('\n', tty);
+  }
+  fclose(tty);
+  return line;
+}
+
+/* Interactive line mode: ask for the Data Center client credentials the flags left open. */
+static gboolean
+ask_dc_credentials(const char *host, BktKind kind, gboolean allow_http, const char *redirect,
+                   char **client_id, char **secret)
+{
+  BktHost h;
+  if (!bkt_host_parse(host != NULL ? host : "bitbucket.org", kind, allow_http, &h, NULL))
+    return TRUE; /* the login itself will say what is wrong */
+  gboolean dc = h.kind == BKT_KIND_DC;
+  g_autofree char *default_redirect =
+    g_strdup_printf("http://localhost:%d/callback", BKT_DC_REDIRECT_PORT);
+  if (dc && (*client_id == NULL || *secret == NULL))
+    fprintf(stderr, _("A Data Center login needs the Client ID and Client secret of an incoming "
+                      "application link on %s (Administration > Application links; its "
+                      "Redirect URL must be %s).\n"),
+            h.base_url, redirect != NULL ? redirect : default_redirect);
+  bkt_host_clear(&h);
+  if (!dc)
+    return TRUE;
+  if (*client_id == NULL)
+    *client_id = prompt_line(_("Client ID: "), FALSE);
+  if (*secret == NULL)
+    *secret = prompt_line(_("Client secret (not shown): "), TRUE);
+  return *client_id != NULL && *secret != NULL;
 }
 
 static void
@@ -385,7 +439,7 @@ cmd_login(int argc, char **argv)
       N_("log in with OAuth in the browser (the default)"), NULL },
     { "oauth", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_NONE, &f.web, NULL, NULL },
     { "interactive", 'i', 0, G_OPTION_ARG_NONE, &f.interactive,
-      N_("ask for what the flags leave open"), NULL },
+      N_("ask on the terminal for what the flags leave open"), NULL },
     { "no-interactive", 0, 0, G_OPTION_ARG_NONE, &f.no_interactive,
       N_("plain lines on stderr, no cursor tricks"), NULL },
     { "with-token", 0, 0, G_OPTION_ARG_NONE, &f.with_token,
@@ -465,6 +519,11 @@ cmd_login(int argc, char **argv)
     code = cli_fail(error);
     goto out;
   }
+  gboolean interactive =
+    f.interactive || (!f.no_interactive && isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
+                      g_strcmp0(g_getenv("TERM"), "dumb") != 0);
+  if (interactive && !f.with_token)
+    ask_dc_credentials(host, opts.kind, f.allow_http, f.redirect_uri, &f.client_id, &secret);
   opts.client_id = f.client_id;
   opts.client_secret = secret;
   opts.redirect_uri = f.redirect_uri;

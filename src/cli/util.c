@@ -20,6 +20,8 @@ gboolean
 cli_parse(GOptionContext *ctx, const char *command, int *argc, char ***argv)
 {
   g_autoptr(GError) error = NULL;
+  g_autofree char *name = g_strconcat("bkt-auth ", command, NULL);
+  g_set_prgname(name);
   g_option_context_set_translation_domain(ctx, GETTEXT_PACKAGE);
   if (g_option_context_parse(ctx, argc, argv, &error))
     return TRUE;
