@@ -107,8 +107,10 @@ bkt_session_token(const char *host_input, gboolean force, char **token_out,
   entry = hosts != NULL ? bkt_hosts_lookup(hosts, host_input, error) : NULL;
   if (entry != NULL && bkt_secrets_load(entry, &s, error)) {
     now = g_get_real_time() / G_USEC_PER_SEC;
+    /* Refreshed by another process while we waited: take it while it is still valid at all. */
     gboolean changed = !bkt_str_equal_ct(seen, s.access_token);
-    if ((changed || !force) && is_fresh(&s, now)) {
+    gboolean usable = changed ? s.expires_at == 0 || s.expires_at > now : !force && is_fresh(&s, now);
+    if (usable) {
       *token_out = g_steal_pointer(&s.access_token);
       ok = TRUE;
     } else {
