@@ -350,6 +350,7 @@ start_identity_step(BktLogin *login)
     .refresh_token = login->tokens.refresh_token,
     .client_secret = login->client.client_secret,
     .expires_at = e->expires_at,
+    .issued_at = now,
   };
   if (!store_credentials(e, &secrets, &error)) {
     bkt_host_entry_free(e);

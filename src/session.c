@@ -17,10 +17,16 @@ bkt_env_token(void)
   return t != NULL && *t != '\0' ? t : NULL;
 }
 
+/* Fresh: more than a minute left, or for tokens that live under two minutes, half their life. */
 static gboolean
 is_fresh(const BktSecrets *s, gint64 now)
 {
-  return s->expires_at == 0 || s->expires_at - now > BKT_REFRESH_MARGIN;
+  if (s->expires_at == 0)
+    return TRUE;
+  gint64 margin = BKT_REFRESH_MARGIN;
+  if (s->issued_at > 0 && s->expires_at > s->issued_at)
+    margin = MIN(margin, (s->expires_at - s->issued_at) / 2);
+  return s->expires_at - now > margin;
 }
 
 static gboolean
@@ -122,6 +128,7 @@ bkt_session_token(const char *host_input, gboolean force, char **token_out,
           .refresh_token = t.refresh_token != NULL ? t.refresh_token : s.refresh_token,
           .client_secret = s.client_secret,
           .expires_at = t.expires_in > 0 ? now + t.expires_in : 0,
+          .issued_at = now,
         };
         if (bkt_secrets_save(entry, &next, error)) {
           entry->expires_at = next.expires_at;

@@ -5,7 +5,8 @@
 
 #include "store.h"
 
-/* Seconds before expiry at which a token counts as stale and is refreshed first. */
+/* Seconds before expiry at which a token counts as stale and is refreshed first (for tokens
+ * that live less than twice as long, half their lifetime). */
 #define BKT_REFRESH_MARGIN 60
 
 /*

@@ -328,6 +328,8 @@ secrets_to_json(const BktSecrets *s)
   add_string(o, "client_secret", s->client_secret);
   if (s->expires_at > 0)
     cJSON_AddNumberToObject(o, "expires_at", (double)s->expires_at);
+  if (s->issued_at > 0)
+    cJSON_AddNumberToObject(o, "issued_at", (double)s->issued_at);
   return o;
 }
 
@@ -339,6 +341,7 @@ secrets_from_json(const cJSON *o, BktSecrets *s)
   s->refresh_token = g_strdup(json_string(o, "refresh_token"));
   s->client_secret = g_strdup(json_string(o, "client_secret"));
   s->expires_at = json_int(o, "expires_at");
+  s->issued_at = json_int(o, "issued_at");
 }
 
 static void

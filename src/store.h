@@ -52,6 +52,7 @@ typedef struct {
   char *refresh_token;
   char *client_secret;
   gint64 expires_at;
+  gint64 issued_at;  /* when the access token was obtained; 0 when unknown */
 } BktSecrets;
 
 void bkt_secrets_clear(BktSecrets *secrets);
