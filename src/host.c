@@ -102,15 +102,23 @@ authority_of(const char *url)
 }
 
 static gboolean
-is_cloud_authority(const char *authority)
+is_public_cloud(const char *authority)
 {
-  if (g_strcmp0(authority, "bitbucket.org") == 0 ||
-      g_strcmp0(authority, "api.bitbucket.org") == 0 ||
-      g_strcmp0(authority, "www.bitbucket.org") == 0)
-    return TRUE;
+  return g_strcmp0(authority, "bitbucket.org") == 0 ||
+         g_strcmp0(authority, "api.bitbucket.org") == 0 ||
+         g_strcmp0(authority, "www.bitbucket.org") == 0;
+}
+
+/*
+ * The address stands for BKT_CLOUD_URL or BKT_CLOUD_API_URL: same host and port, and no path
+ * of its own (a path there is a Data Center's context path on the same server).
+ */
+static gboolean
+is_cloud_override(const char *authority, const char *context)
+{
   g_autofree char *web = authority_of(bkt_cloud_web_url());
   g_autofree char *api = authority_of(bkt_cloud_api_url());
-  return g_strcmp0(authority, web) == 0 || g_strcmp0(authority, api) == 0;
+  return *context == '\0' && (g_strcmp0(authority, web) == 0 || g_strcmp0(authority, api) == 0);
 }
 
 /* Strip a pasted page path ("/projects/X/repos/y") down to the context path. */
@@ -181,11 +189,13 @@ bkt_host_parse(const char *input, BktKind kind_hint, gboolean allow_http, BktHos
   gboolean is_http = g_ascii_strcasecmp(scheme, "http") == 0;
 
   g_autofree char *authority = authority_of(url);
+  g_autofree char *path = context_path(g_uri_get_path(uri));
   BktKind kind = kind_hint;
-  gboolean cloud = is_cloud_authority(authority);
+  gboolean public_cloud = is_public_cloud(authority);
+  gboolean cloud = public_cloud || is_cloud_override(authority, path);
   if (kind == BKT_KIND_UNKNOWN)
     kind = cloud ? BKT_KIND_CLOUD : BKT_KIND_DC;
-  else if (kind == BKT_KIND_DC && cloud)
+  else if (kind == BKT_KIND_DC && public_cloud)
     return fail(error, out, _("bitbucket.org is Bitbucket Cloud, not a Data Center: leave out "
                               "'--kind dc'"));
   else if (kind == BKT_KIND_CLOUD && !cloud) {
@@ -212,7 +222,6 @@ bkt_host_parse(const char *input, BktKind kind_hint, gboolean allow_http, BktHos
   if (is_http && !allow_http)
     return fail(error, out, _("refusing http://: tokens would cross the network unencrypted; "
                               "use https://, or --allow-http for a test instance"));
-  g_autofree char *path = context_path(g_uri_get_path(uri));
   g_autofree char *lower_scheme = g_ascii_strdown(scheme, -1);
   g_autofree char *host = g_ascii_strdown(g_uri_get_host(uri), -1);
   int port = g_uri_get_port(uri);

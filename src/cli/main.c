@@ -46,6 +46,8 @@ main(int argc, char **argv)
   bind_textdomain_codeset(GETTEXT_PACKAGE, "UTF-8");
   textdomain(GETTEXT_PACKAGE);
   g_set_prgname("bkt-auth");
+  /* stdout carries only what a program reads: debug and warnings from libraries go to stderr. */
+  g_log_writer_default_set_use_stderr(TRUE);
 
   if (argc < 2) {
     char *args[] = { (char *)"status", NULL };

@@ -92,6 +92,18 @@ test_cloud_override(void)
   g_assert_cmpstr(h.base_url, ==, "http://127.0.0.1:9999");
   bkt_host_clear(&h);
 
+  /* A path on the same server is a Data Center's context path; --kind dc wins without one. */
+  g_assert_true(bkt_host_parse("http://127.0.0.1:9999/bitbucket", BKT_KIND_UNKNOWN, TRUE, &h, NULL));
+  g_assert_cmpint(h.kind, ==, BKT_KIND_DC);
+  g_assert_cmpstr(h.key, ==, "127.0.0.1:9999/bitbucket");
+  bkt_host_clear(&h);
+  g_assert_true(bkt_host_parse("http://127.0.0.1:9999", BKT_KIND_DC, TRUE, &h, NULL));
+  g_assert_cmpint(h.kind, ==, BKT_KIND_DC);
+  g_assert_cmpstr(h.key, ==, "127.0.0.1:9999");
+  bkt_host_clear(&h);
+  g_autofree char *key = bkt_host_key_for_input("127.0.0.1:9999/bitbucket");
+  g_assert_cmpstr(key, ==, "127.0.0.1:9999/bitbucket");
+
   /* http:// is only acceptable for Cloud when it stays on this machine. */
   g_setenv("BKT_CLOUD_URL", "http://proxy.example.com", TRUE);
   g_autoptr(GError) error = NULL;
