@@ -35,6 +35,7 @@ struct BktLogin {
   BktIdentity identity;
   int identity_step;
   BktHostEntry *result;
+  char *confirm_token; /* read back from the store */
   BktLoginProgress progress;
   gpointer user_data;
 };
@@ -225,6 +226,7 @@ bkt_login_free(BktLogin *login)
   bkt_tokens_clear(&login->tokens);
   bkt_identity_clear(&login->identity);
   bkt_host_entry_free(login->result);
+  bkt_secret_free(login->confirm_token);
   g_free(login);
 }
 
@@ -274,14 +276,18 @@ bkt_login_error(const BktLogin *login)
 const BktHostEntry *
 bkt_login_result(const BktLogin *login)
 {
-  return login->result;
+  return login->stage == BKT_LOGIN_DONE ? login->result : NULL;
 }
 
 /* ---- storing, shared by OAuth and --with-token ---- */
 
-/* Keep secrets and entry, then read the secrets back: "stored" must mean "works". */
+/*
+ * Keep secrets and entry, then read the secrets back: "stored" must mean "works". The token
+ * read back goes to *back_token (a secret) when it is not NULL.
+ */
 static gboolean
-store_credentials(BktHostEntry *entry, const BktSecrets *secrets, GError **error)
+store_credentials(BktHostEntry *entry, const BktSecrets *secrets, char **back_token,
+                  GError **error)
 {
   int lock = bkt_store_lock(error);
   if (lock < 0)
@@ -297,6 +303,8 @@ store_credentials(BktHostEntry *entry, const BktSecrets *secrets, GError **error
         g_set_error_literal(error, BKT_ERROR, BKT_ERROR_STORE,
                             _("the secret store did not keep the token: reading it back gave "
                               "something else; check the keyring and try again"));
+      else if (back_token != NULL)
+        *back_token = g_steal_pointer(&back.access_token);
       bkt_secrets_clear(&back);
     }
   }
@@ -319,6 +327,20 @@ entry_for(const BktHost *host, const BktIdentity *id, const char *storage, const
 }
 
 /* ---- the OAuth steps ---- */
+
+/* The last step: one authenticated call with what the store gave back. */
+static void
+start_confirm(BktLogin *login)
+{
+  BktCredential cred = { login->confirm_token, NULL };
+  BktHttpRequest req;
+  g_autofree char *url = NULL;
+  GError *error = NULL;
+  bkt_identity_request(&login->host, &cred, &login->identity, 0, &req, &url);
+  set_stage(login, BKT_LOGIN_CONFIRMING);
+  if (!bkt_http_start(login->http, &req, &error))
+    fail(login, error);
+}
 
 static void
 start_identity_step(BktLogin *login)
@@ -352,13 +374,13 @@ start_identity_step(BktLogin *login)
     .expires_at = e->expires_at,
     .issued_at = now,
   };
-  if (!store_credentials(e, &secrets, &error)) {
+  if (!store_credentials(e, &secrets, &login->confirm_token, &error)) {
     bkt_host_entry_free(e);
     fail(login, error);
     return;
   }
   login->result = e;
-  set_stage(login, BKT_LOGIN_DONE);
+  start_confirm(login);
 }
 
 /* The browser came back (or the user pasted where it ended): deny, or exchange the code. */
@@ -409,6 +431,21 @@ http_finished(BktLogin *login)
     return;
   }
   gboolean ok;
+  if (login->stage == BKT_LOGIN_CONFIRMING) {
+    BktIdentity again = { 0 };
+    ok = bkt_identity_take(&login->host, 0, &resp, &again, &error);
+    bkt_http_response_clear(&resp);
+    if (ok && again.username != NULL && g_strcmp0(again.username, login->identity.username) != 0)
+      ok = FALSE, error = g_error_new(BKT_ERROR, BKT_ERROR_STORE,
+                                      _("the stored token belongs to '%s', not to '%s': log in "
+                                        "again"), again.username, login->identity.username);
+    bkt_identity_clear(&again);
+    if (ok)
+      set_stage(login, BKT_LOGIN_DONE);
+    else
+      fail(login, error);
+    return;
+  }
   if (login->stage == BKT_LOGIN_EXCHANGING) {
     ok = bkt_oauth_parse_token_response(resp.status, resp.body->str, resp.body->len,
                                         login->host.key, &login->tokens, &error);
@@ -435,6 +472,7 @@ bkt_login_pollfds(BktLogin *login, struct pollfd *fds, int max)
     return login->loopback != NULL ? bkt_loopback_pollfds(login->loopback, fds, max) : 0;
   case BKT_LOGIN_EXCHANGING:
   case BKT_LOGIN_VERIFYING:
+  case BKT_LOGIN_CONFIRMING:
     return bkt_http_pollfds(login->http, fds, max);
   default:
     return 0;
@@ -454,6 +492,7 @@ bkt_login_timeout_ms(BktLogin *login)
   }
   case BKT_LOGIN_EXCHANGING:
   case BKT_LOGIN_VERIFYING:
+  case BKT_LOGIN_CONFIRMING:
     return bkt_http_timeout_ms(login->http);
   default:
     return -1;
@@ -482,6 +521,7 @@ bkt_login_dispatch(BktLogin *login, const struct pollfd *fds, int n)
   }
   case BKT_LOGIN_EXCHANGING:
   case BKT_LOGIN_VERIFYING:
+  case BKT_LOGIN_CONFIRMING:
     if (bkt_http_dispatch(login->http))
       http_finished(login);
     return;
@@ -545,7 +585,7 @@ bkt_login_with_token(const BktLoginOptions *opts, const char *token, const char 
   entry->login = g_strdup(basic_user);
   entry->scopes = g_strdup(id.scopes);
   BktSecrets secrets = { .access_token = (char *)token };
-  if (!store_credentials(entry, &secrets, error))
+  if (!store_credentials(entry, &secrets, NULL, error))
     g_clear_pointer(&entry, bkt_host_entry_free);
 out:
   bkt_http_free(http);

@@ -19,7 +19,8 @@ typedef enum {
   BKT_LOGIN_WAITING,    /* for the browser's redirect or a pasted URL */
   BKT_LOGIN_EXCHANGING, /* the code for tokens */
   BKT_LOGIN_VERIFYING,  /* who the token belongs to */
-  BKT_LOGIN_STORING,    /* into the secret store, and reading it back */
+  BKT_LOGIN_STORING,    /* into the secret store */
+  BKT_LOGIN_CONFIRMING, /* one call with the token read back from the store */
   BKT_LOGIN_DONE,
   BKT_LOGIN_FAILED,     /* see bkt_login_error(); cancelled is a failure with BKT_ERROR_CANCELLED */
 } BktLoginStage;

@@ -216,6 +216,9 @@ on_progress(BktLogin *login, BktLoginStage stage, gpointer user_data)
   case BKT_LOGIN_STORING:
     fprintf(stderr, _("Storing the token...\n"));
     break;
+  case BKT_LOGIN_CONFIRMING:
+    fprintf(stderr, _("Checking the stored token works...\n"));
+    break;
   default:
     break;
   }
