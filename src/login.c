@@ -66,17 +66,31 @@ bkt_choose_storage(gboolean insecure, char **storage_out, GError **error)
   return FALSE;
 }
 
+/* The Cloud consumer: flags, then the environment, then the one built in. */
+static void
+cloud_consumer(const char **id, const char **secret)
+{
+  if (*id == NULL && !env_nonempty("BKT_OAUTH_CLIENT_ID", id) && *BKT_CLOUD_CLIENT_ID)
+    *id = BKT_CLOUD_CLIENT_ID;
+  if (*secret == NULL && !env_nonempty("BKT_OAUTH_CLIENT_SECRET", secret) &&
+      *BKT_CLOUD_CLIENT_SECRET)
+    *secret = BKT_CLOUD_CLIENT_SECRET;
+}
+
+gboolean
+bkt_cloud_consumer_known(const char *client_id, const char *client_secret)
+{
+  cloud_consumer(&client_id, &client_secret);
+  return client_id != NULL && *client_id && client_secret != NULL && *client_secret;
+}
+
 /* Client credentials: flags, then (Cloud) the environment, then the built-in consumer. */
 static gboolean
 client_credentials(const BktLoginOptions *opts, BktOAuthClient *client, GError **error)
 {
   const char *id = opts->client_id, *secret = opts->client_secret;
   if (client->kind == BKT_KIND_CLOUD) {
-    if (id == NULL && !env_nonempty("BKT_OAUTH_CLIENT_ID", &id) && *BKT_CLOUD_CLIENT_ID)
-      id = BKT_CLOUD_CLIENT_ID;
-    if (secret == NULL && !env_nonempty("BKT_OAUTH_CLIENT_SECRET", &secret) &&
-        *BKT_CLOUD_CLIENT_SECRET)
-      secret = BKT_CLOUD_CLIENT_SECRET;
+    cloud_consumer(&id, &secret);
     if (id == NULL || secret == NULL) {
       g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
                           _("this build of bkt-auth has no OAuth consumer for Bitbucket Cloud: "

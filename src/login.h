@@ -76,5 +76,9 @@ const BktHostEntry *bkt_login_result(const BktLogin *login);
 BktHostEntry *bkt_login_with_token(const BktLoginOptions *opts, const char *token,
                                    const char *basic_user, GError **error);
 
+/* Whether a Cloud login has a consumer: the given key and secret, the environment's, or the
+ * one built in. */
+gboolean bkt_cloud_consumer_known(const char *client_id, const char *client_secret);
+
 /* Pick the store: the Secret Service, else with insecure the file; else an error. */
 gboolean bkt_choose_storage(gboolean insecure, char **storage_out, GError **error);

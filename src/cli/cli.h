@@ -4,6 +4,7 @@
 #include <glib.h>
 
 #include "store.h"
+#include "text.h"
 
 /* Each command takes the arguments after its name (argv[0] is the command) and returns the exit code. */
 int cmd_login(int argc, char **argv);
@@ -18,8 +19,3 @@ int cli_fail(GError *error);
 gboolean cli_parse(GOptionContext *ctx, const char *command, int *argc, char ***argv);
 /* At most one HOST argument; FALSE (after saying so) when there are more. */
 gboolean cli_one_host(const char *command, int argc, char **argv, const char **host);
-
-/* "16:04 (in 1 hour 59 minutes)" or "expired 3 minutes ago"; newly allocated. */
-char *cli_describe_expiry(gint64 expires_at);
-/* ISO 8601 UTC; newly allocated. */
-char *cli_iso_time(gint64 unix_seconds);

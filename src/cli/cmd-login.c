@@ -166,7 +166,7 @@ print_result_json(const BktHostEntry *e)
   cJSON_AddStringToObject(o, "auth", e->auth);
   cJSON_AddStringToObject(o, "storage", e->storage);
   if (e->expires_at > 0) {
-    g_autofree char *iso = cli_iso_time(e->expires_at);
+    g_autofree char *iso = bkt_iso_time(e->expires_at);
     cJSON_AddStringToObject(o, "expires_at", iso);
   } else {
     cJSON_AddNullToObject(o, "expires_at");
@@ -194,7 +194,7 @@ print_result(const BktHostEntry *e)
   g_autofree char *where = bkt_storage_describe(e->storage);
   fprintf(stderr, _("The token is kept in %s.\n"), where);
   if (e->expires_at > 0) {
-    g_autofree char *when = cli_describe_expiry(e->expires_at);
+    g_autofree char *when = bkt_describe_expiry(e->expires_at);
     fprintf(stderr, _("It %s and is refreshed by itself when it is used.\n"), when);
   } else {
     fprintf(stderr, _("It does not expire on its own; 'bkt-auth logout' removes it.\n"));

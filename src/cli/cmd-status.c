@@ -36,7 +36,7 @@ entry_json(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
   cJSON_AddStringToObject(o, "storage", e->storage);
   gint64 exp = have_secrets ? s->expires_at : e->expires_at;
   if (exp > 0) {
-    g_autofree char *iso = cli_iso_time(exp);
+    g_autofree char *iso = bkt_iso_time(exp);
     cJSON_AddStringToObject(o, "expires_at", iso);
   } else {
     cJSON_AddNullToObject(o, "expires_at");
@@ -71,7 +71,7 @@ entry_text(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
     fprintf(stderr, _("  Logged in as %s\n"), who);
   g_autofree char *where = bkt_storage_describe(e->storage);
   fprintf(stderr, _("  Token kept in %s\n"), where);
-  g_autofree char *when = cli_describe_expiry(s->expires_at);
+  g_autofree char *when = bkt_describe_expiry(s->expires_at);
   if (s->refresh_token != NULL)
     fprintf(stderr, _("  Token %s; it is refreshed by itself\n"), when);
   else
@@ -199,7 +199,7 @@ cmd_refresh(int argc, char **argv)
   if (!bkt_session_token(host, TRUE, &token, &e, &error))
     return cli_fail(error);
   bkt_secret_free(token);
-  g_autofree char *when = cli_describe_expiry(e->expires_at);
+  g_autofree char *when = bkt_describe_expiry(e->expires_at);
   fprintf(stderr, _("Refreshed the token for %s; it %s.\n"), e->key, when);
   bkt_host_entry_free(e);
   return 0;
