@@ -3,6 +3,7 @@
 
 #include <glib.h>
 
+#include "login.h"
 #include "store.h"
 #include "text.h"
 
@@ -12,6 +13,10 @@ int cmd_status(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
+
+/* Run the wizard; prints the JSON result when asked. Returns the exit code. */
+int cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run,
+               gboolean json);
 
 /* "bkt-auth: <message>" on stderr; returns the exit code for error and frees it. */
 int cli_fail(GError *error);

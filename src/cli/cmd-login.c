@@ -18,6 +18,8 @@
 #include "login.h"
 #include "secure.h"
 #include "session.h"
+#include "term.h"
+#include "wizard.h"
 
 #define MAX_PASTE 16384
 
@@ -354,6 +356,22 @@ run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
   return code;
 }
 
+int
+cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run, gboolean json)
+{
+  BktWizardOptions wo = { .login = *opts, .no_browser = no_browser, .first_run = first_run };
+  BktHostEntry *e = NULL;
+  int code = bkt_wizard_run(&wo, &e);
+  if (e != NULL) {
+    /* The screen is gone: leave a line in the scrollback to say what happened. */
+    fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, e->username ? e->username : "?");
+    if (json)
+      print_result_json(e);
+    bkt_host_entry_free(e);
+  }
+  return code;
+}
+
 /* Read the token (and for a Cloud API token, the e-mail) and store them. */
 static int
 run_with_token(const BktLoginOptions *opts, gboolean json)
@@ -522,18 +540,31 @@ cmd_login(int argc, char **argv)
     code = cli_fail(error);
     goto out;
   }
-  gboolean interactive =
-    f.interactive || (!f.no_interactive && isatty(STDIN_FILENO) && isatty(STDERR_FILENO) &&
-                      g_strcmp0(g_getenv("TERM"), "dumb") != 0);
-  if (interactive && !f.with_token)
-    ask_dc_credentials(host, opts.kind, f.allow_http, f.redirect_uri, &f.client_id, &secret);
   opts.client_id = f.client_id;
   opts.client_secret = secret;
   opts.redirect_uri = f.redirect_uri;
   opts.scopes = f.scopes;
   opts.ca_file = f.ca_file;
   opts.timeout_s = f.timeout;
-  code = f.with_token ? run_with_token(&opts, f.json) : run_lines(&opts, f.no_browser, f.json);
+  if (f.with_token) {
+    code = run_with_token(&opts, f.json);
+    goto out;
+  }
+  /* The wizard when asked, or by default on a terminal; else (or without one) line mode. */
+  gboolean on_terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  if (f.interactive || (on_terminal && !f.no_interactive)) {
+    const char *why_not = ui_term_unavailable_reason();
+    if (why_not == NULL) {
+      code = cli_wizard(&opts, f.no_browser, FALSE, f.json);
+      goto out;
+    }
+    if (f.interactive)
+      fprintf(stderr, "bkt-auth: %s.\n", why_not);
+    ask_dc_credentials(host, opts.kind, f.allow_http, f.redirect_uri, &f.client_id, &secret);
+    opts.client_id = f.client_id;
+    opts.client_secret = secret;
+  }
+  code = run_lines(&opts, f.no_browser, f.json);
 
 out:
   bkt_secret_free(secret);

@@ -5,8 +5,11 @@
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cli.h"
+#include "session.h"
+#include "term.h"
 
 typedef struct {
   const char *name;
@@ -30,7 +33,8 @@ usage(FILE *out)
                  "CLI and scripts.\n\nCommands:\n"));
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
     fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
-  fprintf(out, _("\nWithout a command: the status of the stored logins.\n"
+  fprintf(out, _("\nWithout a command: the status of the stored logins, or the login wizard "
+                 "when nothing is stored.\n"
                  "Run 'bkt-auth COMMAND --help' for the options of a command.\n\n"
                  "Exit codes: 0 success, 1 failure, 2 cancelled or denied, 4 not logged in or "
                  "session expired.\n"
@@ -50,6 +54,13 @@ main(int argc, char **argv)
   g_log_writer_default_set_use_stderr(TRUE);
 
   if (argc < 2) {
+    /* First run on a terminal: the wizard's welcome; otherwise the status of what is stored. */
+    g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
+    if (hosts != NULL && hosts->len == 0 && bkt_env_token() == NULL && isatty(STDIN_FILENO) &&
+        isatty(STDOUT_FILENO) && ui_term_unavailable_reason() == NULL) {
+      BktLoginOptions opts = { 0 };
+      return cli_wizard(&opts, FALSE, TRUE, FALSE);
+    }
     char *args[] = { (char *)"status", NULL };
     return cmd_status(1, args);
   }

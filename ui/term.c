@@ -1,0 +1,163 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include "term.h"
+
+#include <curses.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <glib-unix.h>
+#include <glib/gi18n.h>
+#include <langinfo.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "error.h"
+
+static int signal_pipe[2] = { -1, -1 };
+static FILE *tty_file;
+static SCREEN *screen;
+static struct sigaction saved_int, saved_term, saved_hup;
+
+static void
+on_signal(int sig)
+{
+  int saved = errno;
+  unsigned char c = (unsigned char)sig;
+  (void)!write(signal_pipe[1], &c, 1);
+  errno = saved;
+}
+
+const char *
+ui_term_unavailable_reason(void)
+{
+  const char *term = g_getenv("TERM");
+  if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0)
+    return _("the terminal is dumb (TERM=dumb or unset), so bkt-auth works line by line");
+  int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return _("there is no terminal, so bkt-auth works line by line");
+  close(fd);
+  return NULL;
+}
+
+gboolean
+ui_term_open(UiTerm *term, GError **error)
+{
+  memset(term, 0, sizeof *term);
+  term->fd = term->signal_fd = -1;
+  tty_file = fopen("/dev/tty", "r+e");
+  if (tty_file == NULL) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_FAILED, _("cannot open the terminal: %s"),
+                g_strerror(errno));
+    return FALSE;
+  }
+  screen = newterm(NULL, tty_file, tty_file);
+  if (screen == NULL) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_FAILED,
+                _("the terminal type '%s' is unknown: set TERM, or use --no-interactive"),
+                g_getenv("TERM"));
+    fclose(tty_file);
+    tty_file = NULL;
+    return FALSE;
+  }
+  set_term(screen);
+  cbreak();
+  noecho();
+  nonl();
+  keypad(stdscr, TRUE);
+  nodelay(stdscr, TRUE);
+  set_escdelay(25);
+  curs_set(0);
+  term->fd = fileno(tty_file);
+  term->utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+  const char *no_color = g_getenv("NO_COLOR");
+  if (has_colors() && (no_color == NULL || *no_color == '\0')) {
+    start_color();
+    use_default_colors();
+    init_pair(UI_PAIR_TITLE, COLOR_CYAN, -1);
+    init_pair(UI_PAIR_OK, COLOR_GREEN, -1);
+    init_pair(UI_PAIR_ERROR, COLOR_RED, -1);
+    init_pair(UI_PAIR_KEY, COLOR_YELLOW, -1);
+    init_pair(UI_PAIR_DIM, COLOR_BLUE, -1);
+    term->color = TRUE;
+  }
+  if (g_unix_open_pipe(signal_pipe, FD_CLOEXEC, NULL)) {
+    g_unix_set_fd_nonblocking(signal_pipe[0], TRUE, NULL);
+    g_unix_set_fd_nonblocking(signal_pipe[1], TRUE, NULL);
+    struct sigaction sa = { .sa_handler = on_signal };
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, &saved_int);
+    sigaction(SIGTERM, &sa, &saved_term);
+    sigaction(SIGHUP, &sa, &saved_hup);
+    term->signal_fd = signal_pipe[0];
+  }
+  return TRUE;
+}
+
+void
+ui_term_close(UiTerm *term)
+{
+  if (screen == NULL)
+    return;
+  curs_set(1);
+  endwin();
+  delscreen(screen);
+  screen = NULL;
+  fclose(tty_file);
+  tty_file = NULL;
+  if (signal_pipe[0] >= 0) {
+    sigaction(SIGINT, &saved_int, NULL);
+    sigaction(SIGTERM, &saved_term, NULL);
+    sigaction(SIGHUP, &saved_hup, NULL);
+    close(signal_pipe[0]);
+    close(signal_pipe[1]);
+    signal_pipe[0] = signal_pipe[1] = -1;
+  }
+  term->fd = term->signal_fd = -1;
+}
+
+int
+ui_term_take_signal(UiTerm *term)
+{
+  unsigned char c = 0, last = 0;
+  while (term->signal_fd >= 0 && read(term->signal_fd, &c, 1) == 1)
+    last = c;
+  return last;
+}
+
+void
+ui_term_suspend(UiTerm *term, const char *text)
+{
+  def_prog_mode();
+  endwin();
+  fputs(text, tty_file);
+  fflush(tty_file);
+}
+
+void
+ui_term_resume(UiTerm *term)
+{
+  reset_prog_mode();
+  clearok(curscr, TRUE);
+  refresh();
+}
+
+void
+ui_term_copy(UiTerm *term, const char *text)
+{
+  g_autofree char *b64 = g_base64_encode((const guchar *)text, strlen(text));
+  /* Inside tmux the sequence travels wrapped in a passthrough, so the outer terminal sees it. */
+  if (g_getenv("TMUX") != NULL)
+    fprintf(tty_file, "\033Ptmux;\033\033]52;c;%s\a\033\\", b64);
+  fprintf(tty_file, "\033]52;c;%s\a", b64);
+  fflush(tty_file);
+}
+
+int
+ui_attr(const UiTerm *term, int pair, int fallback)
+{
+  return term->color ? (int)COLOR_PAIR(pair) : fallback;
+}

@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+#include <curses.h>
+#include <glib.h>
+
+/* Columns a UTF-8 string takes on screen (wide characters count two). */
+int ui_width(const char *s);
+
+/* Split text into lines of at most width columns, at spaces where it can. Free with g_strfreev. */
+char **ui_wrap(const char *text, int width);
+
+/* Draw wrapped text from (y, x) within width, at most max_lines; returns the lines used. */
+int ui_text(WINDOW *w, int y, int x, int width, int max_lines, int attr, const char *text);
+
+/* Draw s at (y, x) cut to width columns. */
+void ui_line(WINDOW *w, int y, int x, int width, int attr, const char *s);
+
+/* An editable one-line text field. */
+typedef struct {
+  GString *text;   /* UTF-8 */
+  gsize cursor;    /* in characters */
+  gboolean masked; /* draw '•' (or '*') for each character; wipe on clear */
+} UiField;
+
+void ui_field_init(UiField *f, gboolean masked);
+void ui_field_clear(UiField *f);
+void ui_field_set(UiField *f, const char *text);
+/* Handle a key (a wide character when is_char, else a KEY_* code). TRUE when it was used. */
+gboolean ui_field_key(UiField *f, gboolean is_char, wint_t key);
+/* Draw the field in a box of width columns at (y, x); places the cursor when focused. */
+void ui_field_draw(WINDOW *w, int y, int x, int width, const UiField *f, gboolean focused,
+                   gboolean utf8);
