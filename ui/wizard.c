@@ -1108,8 +1108,13 @@ run_loop(Wizard *w)
       n += bkt_http_pollfds(w->probe, fds + n, (int)G_N_ELEMENTS(fds) - n);
       timeout = MIN(timeout, bkt_http_timeout_ms(w->probe));
     }
-    if (poll(fds, (nfds_t)n, timeout) < 0 && errno != EINTR)
-      break;
+    /* A resize interrupts poll: curses then has KEY_RESIZE for us. */
+    gboolean interrupted = FALSE;
+    if (poll(fds, (nfds_t)n, timeout) < 0) {
+      if (errno != EINTR)
+        break;
+      interrupted = TRUE;
+    }
 
     if (ui_term_take_signal(&w->term) != 0) {
       if (w->login != NULL)
@@ -1117,7 +1122,7 @@ run_loop(Wizard *w)
       w->exit_code = 2;
       break;
     }
-    if (fds[0].revents != 0 || errno == EINTR) {
+    if (fds[0].revents != 0 || interrupted) {
       if (w->suspended)
         read_suspended(w);
       else
@@ -1139,7 +1144,6 @@ run_loop(Wizard *w)
       probe_finished(w);
     if (w->screen == S_WAIT)
       w->dirty = TRUE;
-    errno = 0;
   }
   return w->exit_code;
 }
