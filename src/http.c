@@ -4,6 +4,7 @@
 #include "http.h"
 
 #include <curl/curl.h>
+#include <dlfcn.h>
 #include <glib/gi18n.h>
 #include <string.h>
 #include <sys/select.h>
@@ -29,7 +30,71 @@ struct BktHttp {
   BktHttpResponse resp;
 };
 
+/*
+ * libcurl and its TLS stack cost milliseconds and megabytes to load, more than handing out a
+ * stored token does in all: load them only when a request is made.
+ */
+static struct {
+  CURLcode (*global_init)(long flags);
+  CURLM *(*multi_init)(void);
+  CURLMcode (*multi_cleanup)(CURLM *multi);
+  CURLMcode (*multi_add_handle)(CURLM *multi, CURL *easy);
+  CURLMcode (*multi_remove_handle)(CURLM *multi, CURL *easy);
+  CURLMcode (*multi_perform)(CURLM *multi, int *running);
+  CURLMcode (*multi_fdset)(CURLM *multi, fd_set *r, fd_set *w, fd_set *x, int *max_fd);
+  CURLMcode (*multi_timeout)(CURLM *multi, long *ms);
+  CURLMsg *(*multi_info_read)(CURLM *multi, int *left);
+  CURL *(*easy_init)(void);
+  void (*easy_cleanup)(CURL *easy);
+  CURLcode (*easy_setopt)(CURL *easy, CURLoption option, ...);
+  CURLcode (*easy_getinfo)(CURL *easy, CURLINFO info, ...);
+  const char *(*easy_strerror)(CURLcode code);
+  struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
+  void (*slist_free_all)(struct curl_slist *list);
+} lc;
+
 static gsize curl_ready;
+static char *curl_load_error;
+
+#define SYM(name) { #name, (void **)&lc.name }
+
+/* Open libcurl and find what we use; once per process. */
+static gboolean
+curl_load(GError **error)
+{
+  if (g_once_init_enter(&curl_ready)) {
+    static const char *const sonames[] = { "libcurl.so.4", "libcurl-gnutls.so.4" };
+    static const struct {
+      const char *name;
+      void **slot;
+    } syms[] = {
+      SYM(global_init), SYM(multi_init), SYM(multi_cleanup), SYM(multi_add_handle),
+      SYM(multi_remove_handle), SYM(multi_perform), SYM(multi_fdset), SYM(multi_timeout),
+      SYM(multi_info_read), SYM(easy_init), SYM(easy_cleanup), SYM(easy_setopt),
+      SYM(easy_getinfo), SYM(easy_strerror), SYM(slist_append), SYM(slist_free_all),
+    };
+    void *lib = NULL;
+    for (size_t i = 0; i < G_N_ELEMENTS(sonames) && lib == NULL; i++)
+      lib = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
+    for (size_t i = 0; lib != NULL && i < G_N_ELEMENTS(syms); i++) {
+      g_autofree char *full = g_strconcat("curl_", syms[i].name, NULL);
+      *syms[i].slot = dlsym(lib, full);
+      if (*syms[i].slot == NULL)
+        curl_load_error = g_strdup_printf(_("libcurl has no %s: install a newer libcurl4"), full);
+    }
+    if (lib == NULL)
+      curl_load_error = g_strdup_printf(_("cannot load libcurl (%s): install the libcurl4 "
+                                          "package"), dlerror());
+    if (curl_load_error == NULL)
+      lc.global_init(CURL_GLOBAL_DEFAULT);
+    g_once_init_leave(&curl_ready, 1);
+  }
+  if (curl_load_error != NULL) {
+    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_FAILED, curl_load_error);
+    return FALSE;
+  }
+  return TRUE;
+}
 
 static size_t
 on_body(char *data, size_t size, size_t nmemb, void *ud)
@@ -66,12 +131,10 @@ on_header(char *data, size_t size, size_t nmemb, void *ud)
 BktHttp *
 bkt_http_new(const char *ca_file, GError **error)
 {
-  if (g_once_init_enter(&curl_ready)) {
-    curl_global_init(CURL_GLOBAL_DEFAULT);
-    g_once_init_leave(&curl_ready, 1);
-  }
+  if (!curl_load(error))
+    return NULL;
   BktHttp *http = g_new0(BktHttp, 1);
-  http->multi = curl_multi_init();
+  http->multi = lc.multi_init();
   http->ca_file = g_strdup(ca_file);
   if (http->multi == NULL) {
     g_set_error_literal(error, BKT_ERROR, BKT_ERROR_FAILED, _("cannot start libcurl"));
@@ -85,11 +148,11 @@ static void
 request_clear(BktHttp *http)
 {
   if (http->easy != NULL) {
-    curl_multi_remove_handle(http->multi, http->easy);
-    curl_easy_cleanup(http->easy);
+    lc.multi_remove_handle(http->multi, http->easy);
+    lc.easy_cleanup(http->easy);
     http->easy = NULL;
   }
-  curl_slist_free_all(http->headers);
+  lc.slist_free_all(http->headers);
   http->headers = NULL;
   bkt_secret_free(http->auth_header);
   bkt_secret_free(http->basic_userpwd);
@@ -110,7 +173,7 @@ bkt_http_free(BktHttp *http)
     return;
   request_clear(http);
   if (http->multi != NULL)
-    curl_multi_cleanup(http->multi);
+    lc.multi_cleanup(http->multi);
   g_free(http->ca_file);
   g_free(http);
 }
@@ -130,49 +193,49 @@ bkt_http_start(BktHttp *http, const BktHttpRequest *req, GError **error)
   http->resp.body = g_string_sized_new(8192);
   http->resp.headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 
-  CURL *e = curl_easy_init();
+  CURL *e = lc.easy_init();
   if (e == NULL) {
     g_set_error_literal(error, BKT_ERROR, BKT_ERROR_FAILED, _("cannot start libcurl"));
     return FALSE;
   }
   http->easy = e;
-  curl_easy_setopt(e, CURLOPT_URL, req->url);
-  curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
-  curl_easy_setopt(e, CURLOPT_USERAGENT, "bkt-auth/" PACKAGE_VERSION);
-  curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
-  curl_easy_setopt(e, CURLOPT_TIMEOUT, 30L);
-  curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
-  curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
-  curl_easy_setopt(e, CURLOPT_ERRORBUFFER, http->errbuf);
-  curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-  curl_easy_setopt(e, CURLOPT_WRITEDATA, http);
-  curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
-  curl_easy_setopt(e, CURLOPT_HEADERDATA, http);
+  lc.easy_setopt(e, CURLOPT_URL, req->url);
+  lc.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+  lc.easy_setopt(e, CURLOPT_USERAGENT, "bkt-auth/" PACKAGE_VERSION);
+  lc.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
+  lc.easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
+  lc.easy_setopt(e, CURLOPT_TIMEOUT, 30L);
+  lc.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
+  lc.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
+  lc.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);
+  lc.easy_setopt(e, CURLOPT_ERRORBUFFER, http->errbuf);
+  lc.easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
+  lc.easy_setopt(e, CURLOPT_WRITEDATA, http);
+  lc.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+  lc.easy_setopt(e, CURLOPT_HEADERDATA, http);
   if (http->ca_file != NULL)
-    curl_easy_setopt(e, CURLOPT_CAINFO, http->ca_file);
+    lc.easy_setopt(e, CURLOPT_CAINFO, http->ca_file);
 
-  http->headers = curl_slist_append(NULL, "Accept: application/json");
+  http->headers = lc.slist_append(NULL, "Accept: application/json");
   if (req->bearer != NULL) {
     http->auth_header = g_strconcat("Authorization: Bearer ", req->bearer, NULL);
-    http->headers = curl_slist_append(http->headers, http->auth_header);
+    http->headers = lc.slist_append(http->headers, http->auth_header);
   } else if (req->basic_user != NULL) {
     http->basic_userpwd = g_strconcat(req->basic_user, ":", req->basic_password, NULL);
-    curl_easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-    curl_easy_setopt(e, CURLOPT_USERPWD, http->basic_userpwd);
+    lc.easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+    lc.easy_setopt(e, CURLOPT_USERPWD, http->basic_userpwd);
   }
   if (g_strcmp0(req->method, "POST") == 0) {
     http->form = g_strdup(req->form != NULL ? req->form : "");
     http->headers =
-      curl_slist_append(http->headers, "Content-Type: application/x-www-form-urlencoded");
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, http->form);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(http->form));
+      lc.slist_append(http->headers, "Content-Type: application/x-www-form-urlencoded");
+    lc.easy_setopt(e, CURLOPT_POSTFIELDS, http->form);
+    lc.easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(http->form));
   }
-  curl_easy_setopt(e, CURLOPT_HTTPHEADER, http->headers);
-  curl_multi_add_handle(http->multi, e);
+  lc.easy_setopt(e, CURLOPT_HTTPHEADER, http->headers);
+  lc.multi_add_handle(http->multi, e);
   int running;
-  curl_multi_perform(http->multi, &running);
+  lc.multi_perform(http->multi, &running);
   return TRUE;
 }
 
@@ -186,7 +249,7 @@ bkt_http_pollfds(BktHttp *http, struct pollfd *fds, int max)
   FD_ZERO(&r);
   FD_ZERO(&w);
   FD_ZERO(&x);
-  curl_multi_fdset(http->multi, &r, &w, &x, &maxfd);
+  lc.multi_fdset(http->multi, &r, &w, &x, &maxfd);
   for (int fd = 0; fd <= maxfd && n < max; fd++) {
     short ev = (FD_ISSET(fd, &r) ? POLLIN : 0) | (FD_ISSET(fd, &w) ? POLLOUT : 0) |
                (FD_ISSET(fd, &x) ? POLLPRI : 0);
@@ -202,7 +265,7 @@ bkt_http_timeout_ms(BktHttp *http)
   if (http->easy == NULL || http->finished)
     return -1;
   long ms = -1;
-  curl_multi_timeout(http->multi, &ms);
+  lc.multi_timeout(http->multi, &ms);
   /* No socket yet (the resolver is busy): curl asks to be called again soon. */
   if (ms < 0 || ms > 200)
     ms = 200;
@@ -217,14 +280,14 @@ bkt_http_dispatch(BktHttp *http)
   if (http->finished)
     return TRUE;
   int running = 0;
-  curl_multi_perform(http->multi, &running);
+  lc.multi_perform(http->multi, &running);
   CURLMsg *msg;
   int left;
-  while ((msg = curl_multi_info_read(http->multi, &left)) != NULL) {
+  while ((msg = lc.multi_info_read(http->multi, &left)) != NULL) {
     if (msg->msg == CURLMSG_DONE && msg->easy_handle == http->easy) {
       http->finished = TRUE;
       http->result = msg->data.result;
-      curl_easy_getinfo(http->easy, CURLINFO_RESPONSE_CODE, &http->resp.status);
+      lc.easy_getinfo(http->easy, CURLINFO_RESPONSE_CODE, &http->resp.status);
     }
   }
   return http->finished;
@@ -246,7 +309,7 @@ bkt_http_finish(BktHttp *http, BktHttpResponse *out, GError **error)
     g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK,
                 _("the certificate of '%s' is not trusted (%s): if it uses a private "
                   "certificate authority, pass its certificate with --ca-file FILE"),
-                http->host, http->errbuf[0] ? http->errbuf : curl_easy_strerror(http->result));
+                http->host, http->errbuf[0] ? http->errbuf : lc.easy_strerror(http->result));
   } else if (http->result == CURLE_OPERATION_TIMEDOUT) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK,
                 _("'%s' did not answer in time: check the address and your network, then "
@@ -256,7 +319,7 @@ bkt_http_finish(BktHttp *http, BktHttpResponse *out, GError **error)
                 _("cannot find the host '%s': check the spelling of the address"), http->host);
   } else if (http->result != CURLE_OK) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK, _("cannot reach '%s': %s"), http->host,
-                http->errbuf[0] ? http->errbuf : curl_easy_strerror(http->result));
+                http->errbuf[0] ? http->errbuf : lc.easy_strerror(http->result));
   } else {
     *out = http->resp;
     memset(&http->resp, 0, sizeof http->resp);

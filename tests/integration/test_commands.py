@@ -69,6 +69,18 @@ class AfterLogin(BktTestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(out, self.access + "\n")
 
+    def test_token_does_not_load_the_http_stack(self):
+        # Handing out a valid token is one keyring lookup: libcurl and its TLS stack are
+        # loaded only when a request is made. LD_DEBUG lists every library the loader opens.
+        rc, out, err = self.run_bkt(["token"], env_extra={"LD_DEBUG": "files"})
+        self.assertEqual(rc, 0, err)
+        self.assertIn("libsecret", err, "LD_DEBUG printed nothing: the check would be blind")
+        self.assertNotIn("libcurl", err)
+        # A refresh does load it, so the check above can see it when it happens.
+        rc, out, err = self.run_bkt(["refresh"], env_extra={"LD_DEBUG": "files"})
+        self.assertEqual(rc, 0, err)
+        self.assertIn("libcurl", err)
+
     def test_refresh(self):
         rc, out, err = self.run_bkt(["refresh"])
         self.assertEqual(rc, 0, err)
