@@ -8,6 +8,7 @@
 
 #include "error.h"
 #include "secure.h"
+#include "text.h"
 
 void
 bkt_callback_clear(BktCallback *cb)
@@ -39,6 +40,14 @@ set_once(char **slot, char *value)
   }
   *slot = value;
   return TRUE;
+}
+
+static void
+tame_in_place(char **text)
+{
+  char *tamed = bkt_text_tame(*text);
+  g_free(*text);
+  *text = tamed;
 }
 
 gboolean
@@ -75,6 +84,9 @@ bkt_callback_parse_query(const char *query, BktCallback *out)
   }
   if ((out->code == NULL || *out->code == '\0') && (out->error == NULL || *out->error == '\0'))
     goto bad;
+  /* The provider's words reach a terminal and a web page: no escapes, valid UTF-8. */
+  tame_in_place(&out->error);
+  tame_in_place(&out->error_description);
   return TRUE;
 bad:
   bkt_callback_clear(out);
@@ -107,9 +119,7 @@ bkt_callback_parse_url(const char *text, const char *redirect_uri, BktCallback *
       return FALSE;
     }
     const char *host = g_uri_get_host(uri);
-    gboolean loopback = g_ascii_strcasecmp(host, "localhost") == 0 ||
-                        g_str_has_prefix(host, "127.") || strcmp(host, "::1") == 0;
-    if (!loopback || g_strcmp0(g_uri_get_path(uri), g_uri_get_path(expected)) != 0) {
+    if (!bkt_host_is_loopback(host) || g_strcmp0(g_uri_get_path(uri), g_uri_get_path(expected)) != 0) {
       g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
                   _("that address is not the redirect bkt-auth waits for: paste the address "
                     "that starts with %s"), redirect_uri);

@@ -8,8 +8,8 @@
 typedef struct {
   char *code;              /* secret: wiped on clear */
   char *state;
-  char *error;             /* the provider's error=, e.g. "access_denied" */
-  char *error_description; /* the provider's text, untrusted */
+  char *error;             /* the provider's error=, e.g. "access_denied" (tamed) */
+  char *error_description; /* the provider's text (tamed: printable, valid UTF-8) */
 } BktCallback;
 
 void bkt_callback_clear(BktCallback *cb);

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "text.h"
 
 #define CLOUD_WEB_DEFAULT "https://bitbucket.org"
 #define CLOUD_API_DEFAULT "https://api.bitbucket.org"
@@ -70,20 +71,11 @@ bkt_cloud_api_url(void)
   return env_url("BKT_CLOUD_API_URL", CLOUD_API_DEFAULT);
 }
 
-static gboolean
-host_is_loopback(const char *host)
-{
-  if (host == NULL)
-    return FALSE;
-  return g_ascii_strcasecmp(host, "localhost") == 0 || g_str_has_prefix(host, "127.") ||
-         strcmp(host, "::1") == 0 || strcmp(host, "[::1]") == 0;
-}
-
 gboolean
 bkt_url_is_loopback(const char *url)
 {
   g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
-  return uri != NULL && host_is_loopback(g_uri_get_host(uri));
+  return uri != NULL && bkt_host_is_loopback(g_uri_get_host(uri));
 }
 
 /* host[:port] of an absolute URL, lowercase; NULL when it has none. */
@@ -211,6 +203,10 @@ bkt_host_parse(const char *input, BktKind kind_hint, gboolean allow_http, BktHos
     const char *web = bkt_cloud_web_url();
     if (g_str_has_prefix(web, "http://") && !bkt_url_is_loopback(web))
       return fail(error, out, _("BKT_CLOUD_URL uses http:// for a host that is not this "
+                                "machine: use https://"));
+    const char *api = bkt_cloud_api_url();
+    if (g_str_has_prefix(api, "http://") && !bkt_url_is_loopback(api))
+      return fail(error, out, _("BKT_CLOUD_API_URL uses http:// for a host that is not this "
                                 "machine: use https://"));
     out->key = g_strdup(CLOUD_KEY);
     out->base_url = g_strdup(web);

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "text.h"
 
 void
 bkt_identity_clear(BktIdentity *id)
@@ -37,9 +38,9 @@ bkt_identity_parse_cloud_user(const char *body, size_t len, BktIdentity *id)
   gboolean ok = name != NULL;
   if (ok) {
     g_free(id->username);
-    id->username = g_strdup(name);
+    id->username = bkt_text_tame(name);
     g_free(id->display_name);
-    id->display_name = g_strdup(json_string(json, "display_name"));
+    id->display_name = bkt_text_tame(json_string(json, "display_name"));
   }
   cJSON_Delete(json);
   return ok;
@@ -53,7 +54,7 @@ bkt_identity_parse_dc_user(const char *body, size_t len, BktIdentity *id)
   gboolean ok = display != NULL;
   if (ok) {
     g_free(id->display_name);
-    id->display_name = g_strdup(display);
+    id->display_name = bkt_text_tame(display);
   }
   cJSON_Delete(json);
   return ok;
@@ -115,7 +116,8 @@ bkt_identity_take(const BktHost *host, int step, const BktHttpResponse *resp, Bk
         if (**p != '\0')
           g_string_append_printf(joined, "%s%s", joined->len ? " " : "", *p);
       g_free(id->scopes);
-      id->scopes = g_string_free(joined, FALSE);
+      id->scopes = bkt_text_tame(joined->str);
+      g_string_free(joined, TRUE);
     }
     return TRUE;
   }
@@ -128,7 +130,7 @@ bkt_identity_take(const BktHost *host, int step, const BktHttpResponse *resp, Bk
       return FALSE;
     }
     g_free(id->username);
-    id->username = g_strdup(user);
+    id->username = bkt_text_tame(user);
     return TRUE;
   }
   if (!bkt_identity_parse_dc_user(resp->body->str, resp->body->len, id))

@@ -9,6 +9,7 @@
 
 #include "error.h"
 #include "secure.h"
+#include "text.h"
 
 void
 bkt_oauth_client_init(BktOAuthClient *client, const BktHost *host)
@@ -126,19 +127,6 @@ json_wipe_string(cJSON *obj, const char *name)
     bkt_wipe(item->valuestring, strlen(item->valuestring));
 }
 
-/* Printable, single-line, bounded copy of server text for a message. */
-static char *
-tame(const char *s)
-{
-  g_autofree char *valid = g_utf8_make_valid(s, -1);
-  GString *out = g_string_new(NULL);
-  for (const char *p = valid; *p && out->len < 200; p = g_utf8_next_char(p)) {
-    gunichar c = g_utf8_get_char(p);
-    g_string_append_unichar(out, g_unichar_iscntrl(c) ? ' ' : c);
-  }
-  return g_string_free(out, FALSE);
-}
-
 gboolean
 bkt_oauth_parse_token_response(long status, const char *body, size_t len, const char *host,
                                BktTokens *out, GError **error)
@@ -160,8 +148,8 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
   const char *err = json_string(json, "error");
   if (err != NULL || status != 200) {
     const char *desc = json_string(json, "error_description");
-    g_autofree char *t_err = tame(err != NULL ? err : "unknown");
-    g_autofree char *t_desc = desc != NULL ? tame(desc) : NULL;
+    g_autofree char *t_err = bkt_text_tame(err != NULL ? err : "unknown");
+    g_autofree char *t_desc = desc != NULL ? bkt_text_tame(desc) : NULL;
     int code = g_strcmp0(err, "invalid_grant") == 0 ? BKT_ERROR_INVALID_GRANT : BKT_ERROR_PROTOCOL;
     if (g_strcmp0(err, "invalid_client") == 0)
       g_set_error(error, BKT_ERROR, code,
@@ -187,7 +175,7 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
   const char *scopes = json_string(json, "scope");
   if (scopes == NULL)
     scopes = json_string(json, "scopes");
-  out->scopes = g_strdup(scopes);
+  out->scopes = bkt_text_tame(scopes);
   const cJSON *exp = cJSON_GetObjectItemCaseSensitive(json, "expires_in");
   if (cJSON_IsNumber(exp) && exp->valuedouble > 0 && exp->valuedouble < 1e9)
     out->expires_in = (gint64)exp->valuedouble;

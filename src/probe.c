@@ -8,6 +8,7 @@
 #include <stdlib.h>
 
 #include "error.h"
+#include "text.h"
 
 void
 bkt_probe_request(const BktHost *host, BktHttpRequest *req, char **url)
@@ -41,14 +42,15 @@ bkt_probe_take(const BktHost *host, const BktHttpResponse *resp, char **version,
   long major = strtol(v->valuestring, &end, 10);
   long minor = end != NULL && *end == '.' ? strtol(end + 1, NULL, 10) : 0;
   if (major < BKT_DC_MIN_MAJOR || (major == BKT_DC_MIN_MAJOR && minor < BKT_DC_MIN_MINOR)) {
+    g_autofree char *shown = bkt_text_tame(v->valuestring);
     g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
                 _("'%s' runs Bitbucket %s, which has no OAuth 2.0 for applications (it came in "
                   "7.20): log in with a personal access token instead, using --with-token"),
-                host->key, v->valuestring);
+                host->key, shown);
     cJSON_Delete(json);
     return FALSE;
   }
-  *version = g_strdup(v->valuestring);
+  *version = bkt_text_tame(v->valuestring);
   cJSON_Delete(json);
   return TRUE;
 }

@@ -24,7 +24,7 @@
 
 static const SecretSchema credentials_schema = {
   "org.bkt-auth.Credentials",
-  SECRET_SCHEMA_DONT_MATCH_NAME,
+  SECRET_SCHEMA_NONE, /* match our schema name too: never touch another program's items */
   {
     { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
     { NULL, 0 },

@@ -3,7 +3,9 @@
 
 #include "text.h"
 
+#include <gio/gio.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 static char *
 describe_span(gint64 seconds)
@@ -43,4 +45,38 @@ bkt_iso_time(gint64 unix_seconds)
 {
   g_autoptr(GDateTime) t = g_date_time_new_from_unix_utc(unix_seconds);
   return g_date_time_format_iso8601(t);
+}
+
+char *
+bkt_text_tame(const char *s)
+{
+  if (s == NULL)
+    return NULL;
+  g_autofree char *valid = g_utf8_make_valid(s, -1);
+  GString *out = g_string_new(NULL);
+  glong n = 0;
+  for (const char *p = valid; *p && n < 200; p = g_utf8_next_char(p), n++) {
+    gunichar c = g_utf8_get_char(p);
+    g_string_append_unichar(out, g_unichar_iscntrl(c) || c == 0x2028 || c == 0x2029 ? ' ' : c);
+  }
+  return g_string_free(out, FALSE);
+}
+
+gboolean
+bkt_host_is_loopback(const char *host)
+{
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp(host, "localhost") == 0)
+    return TRUE;
+  g_autofree char *bare = g_strdup(host);
+  if (bare[0] == '[' && bare[strlen(bare) - 1] == ']') {
+    bare[strlen(bare) - 1] = '\0';
+    memmove(bare, bare + 1, strlen(bare));
+  }
+  GInetAddress *addr = g_inet_address_new_from_string(bare);
+  gboolean loopback = addr != NULL && g_inet_address_get_is_loopback(addr);
+  if (addr != NULL)
+    g_object_unref(addr);
+  return loopback;
 }

@@ -19,6 +19,15 @@ test_query(void)
   g_assert_cmpstr(cb.error, ==, "access_denied");
   g_assert_cmpstr(cb.error_description, ==, "The user said <no>");
   bkt_callback_clear(&cb);
+
+  /* Terminal escapes and broken UTF-8 from the provider are made harmless. */
+  g_assert_true(bkt_callback_parse_query(
+    "error=x%1B%5D52%3Bc%3Bpwn%07&error_description=%FF%1B%5B2J&state=s", &cb));
+  g_assert_null(strchr(cb.error, '\033'));
+  g_assert_null(strchr(cb.error, '\a'));
+  g_assert_null(strchr(cb.error_description, '\033'));
+  g_assert_true(g_utf8_validate(cb.error_description, -1, NULL));
+  bkt_callback_clear(&cb);
 }
 
 static void

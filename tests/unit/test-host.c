@@ -109,6 +109,16 @@ test_cloud_override(void)
   g_autoptr(GError) error = NULL;
   g_assert_false(bkt_host_parse("bitbucket.org", BKT_KIND_UNKNOWN, FALSE, &h, &error));
   g_assert_error(error, BKT_ERROR, BKT_ERROR_USAGE);
+  g_clear_error(&error);
+
+  /* "127." as a name prefix is no loopback address; the API URL is checked too. */
+  g_setenv("BKT_CLOUD_URL", "http://127.example.invalid", TRUE);
+  g_assert_false(bkt_host_parse("bitbucket.org", BKT_KIND_UNKNOWN, FALSE, &h, &error));
+  g_clear_error(&error);
+  g_setenv("BKT_CLOUD_URL", "https://bitbucket.org", TRUE);
+  g_setenv("BKT_CLOUD_API_URL", "http://api.example.invalid", TRUE);
+  g_assert_false(bkt_host_parse("bitbucket.org", BKT_KIND_UNKNOWN, FALSE, &h, &error));
+  g_assert_nonnull(strstr(error->message, "BKT_CLOUD_API_URL"));
   g_unsetenv("BKT_CLOUD_URL");
   g_unsetenv("BKT_CLOUD_API_URL");
 }
