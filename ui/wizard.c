@@ -741,6 +741,8 @@ checklist_draw(Wizard *w, int y, int x, int width, int height)
   }
 }
 
+static void wait_explain(Wizard *w, int y, int x, int width, int height);
+
 static void
 wait_draw(Wizard *w, int y, int x, int width, int height)
 {
@@ -750,20 +752,43 @@ wait_draw(Wizard *w, int y, int x, int width, int height)
     checklist_draw(w, y, x, width, height);
     return;
   }
+  /* The paste field keeps its rows at the bottom; the explanation gets what is left. */
+  if (w->pasting) {
+    const char *prompt = _("Paste the address from the browser's address bar, then Enter:");
+    g_auto(GStrv) lines = ui_wrap(prompt, width);
+    int prompt_rows = (int)g_strv_length(lines);
+    int field_row = y + height - 1;
+    ui_text(stdscr, field_row - prompt_rows, x, width, prompt_rows, A_BOLD, prompt);
+    height -= prompt_rows + 2;
+    wait_explain(w, y, x, width, height);
+    ui_field_draw(stdscr, field_row, x, width, &w->paste, TRUE, w->term.utf8);
+    curs_set(1);
+    return;
+  }
+  curs_set(0);
+  wait_explain(w, y, x, width, height);
+}
+
+/* What to do while the browser has not come back, the listener and the clock. */
+static void
+wait_explain(Wizard *w, int y, int x, int width, int height)
+{
   int n = 0;
+  int budget = height - 2; /* the last two rows: the listener and the clock */
   gboolean ssh = bkt_env_is_ssh() && bkt_browser_unavailable_reason() != NULL;
   const char *redirect = bkt_login_redirect_uri(w->login);
   if (ssh) {
-    n += ui_text(stdscr, y + n, x, width, height - n, A_BOLD,
+    n += ui_text(stdscr, y + n, x, width, budget - n, A_BOLD,
                  _("You are on SSH: your browser cannot reach this machine by itself."));
-    n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL,
+    n += ui_text(stdscr, y + n, x, width, budget - n, A_NORMAL,
                  _("Copy the address (c) and open it in your browser. When the browser ends on "
                    "an error page, copy the address it shows and paste it here (p). Or forward "
                    "the port from your computer first:"));
     g_autofree char *fwd = bkt_ssh_forward_command(bkt_login_port(w->login));
-    ui_line(stdscr, y + n++, x + 2, width - 2, A_BOLD, fwd);
+    if (n < budget)
+      ui_line(stdscr, y + n++, x + 2, width - 2, A_BOLD, fwd);
   } else if (w->browser_opened) {
-    n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL,
+    n += ui_text(stdscr, y + n, x, width, budget - n, A_NORMAL,
                  _("Waiting for you to grant access in the browser. If no browser opened, copy "
                    "the address (c) or show it (u), and open it yourself."));
   } else {
@@ -773,26 +798,17 @@ wait_draw(Wizard *w, int y, int x, int width, int height)
       _("Open the sign-in address in a browser (%s here): copy it (c) or show it to select "
         "(u). If the browser ends on an error page, paste its address here (p)."),
       why != NULL ? why : "");
-    n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, msg);
+    n += ui_text(stdscr, y + n, x, width, budget - n, A_NORMAL, msg);
   }
-  n++;
+  n = MIN(n + 1, budget);
   g_autofree char *listen = g_strdup_printf(_("Listening on %s"), redirect);
-  ui_line(stdscr, y + n++, x, width, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL), listen);
   gint64 now = g_get_monotonic_time();
   gint64 left = (bkt_login_deadline(w->login) - now) / G_USEC_PER_SEC;
   char left_s[16];
   format_clock(left_s, sizeof left_s, left);
   g_autofree char *clock = g_strdup_printf(_("Time left: %s"), left_s);
-  ui_line(stdscr, y + n++, x, width, A_NORMAL, clock);
-  if (w->pasting && n + 2 <= height) {
-    n++;
-    ui_line(stdscr, y + n++, x, width, A_BOLD,
-            _("Paste the address from the browser's address bar, then Enter:"));
-    ui_field_draw(stdscr, y + n, x, width, &w->paste, TRUE, w->term.utf8);
-    curs_set(1);
-  } else {
-    curs_set(0);
-  }
+  ui_line(stdscr, y + n++, x, width, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL), listen);
+  ui_line(stdscr, y + n, x, width, A_NORMAL, clock);
 }
 
 static Action
@@ -901,7 +917,7 @@ failure_advice(const GError *e)
     return NULL;
   switch ((BktErrorCode)e->code) {
   case BKT_ERROR_DENIED:
-    return _("Press r to try again and choose to grant access this time.");
+    return _("Press r to try again, or q to leave.");
   case BKT_ERROR_CANCELLED:
     return _("Press r to start over, or q to leave.");
   case BKT_ERROR_TIMEOUT:
@@ -919,8 +935,16 @@ failure_advice(const GError *e)
 static void
 failed_draw(Wizard *w, int y, int x, int width, int height)
 {
+  g_autofree char *sentence = NULL;
+  if (w->error != NULL) {
+    /* Engine messages are lower case to follow "bkt-auth: "; standing alone, a capital. */
+    gunichar first = g_unichar_toupper(g_utf8_get_char(w->error->message));
+    char buf[8] = { 0 };
+    g_unichar_to_utf8(first, buf);
+    sentence = g_strconcat(buf, g_utf8_next_char(w->error->message), ".", NULL);
+  }
   int n = ui_text(stdscr, y, x, width, height, ui_attr(&w->term, UI_PAIR_ERROR, A_BOLD) | A_BOLD,
-                  w->error != NULL ? w->error->message : _("The login failed."));
+                  sentence != NULL ? sentence : _("The login failed."));
   n++;
   const char *advice = failure_advice(w->error);
   if (advice != NULL)
@@ -934,8 +958,10 @@ failed_key(Wizard *w, gboolean is_char, wint_t key)
     go(w, S_LAUNCH, FALSE);
     return ACT_STAY;
   }
-  if (is_letter(is_char, key, 'b'))
+  if (is_letter(is_char, key, 'b')) {
+    g_clear_error(&w->error);
     return ACT_BACK;
+  }
   if (is_letter(is_char, key, 'q') || is_escape(is_char, key)) {
     w->exit_code = bkt_error_exit_code(w->error);
     return ACT_QUIT;
@@ -957,7 +983,7 @@ static const Screen screens[S_COUNT] = {
   [S_LAUNCH] = { N_("Sign in"), launch_enter, launch_draw, launch_key,
                  N_("Enter open browser  s show the address instead  b back  q quit") },
   [S_WAIT] = { N_("Waiting for the browser"), wait_enter, wait_draw, wait_key,
-               N_("o open browser  c copy address  u show address  p paste  q cancel") },
+               N_("o browser  c copy  u show  p paste  q cancel") },
   [S_DONE] = { N_("Logged in"), NULL, done_draw, done_key, N_("Enter finish") },
   [S_FAILED] = { N_("Not logged in"), NULL, failed_draw, failed_key,
                  N_("r retry  b back  q quit") },
@@ -1004,10 +1030,15 @@ draw(Wizard *w)
     return;
   }
   const Screen *s = &screens[w->screen];
+  const char *screen_title = _(s->title), *keys = _(s->keys);
+  if (w->screen == S_WAIT && w->login != NULL && bkt_login_stage(w->login) != BKT_LOGIN_WAITING) {
+    screen_title = _("Finishing");
+    keys = _("q cancel");
+  }
   int width = MIN(COLS, MAX_WIDTH) - 4;
   int x = (COLS - width) / 2;
   int title_attr = ui_attr(&w->term, UI_PAIR_TITLE, A_BOLD) | A_BOLD;
-  g_autofree char *title = g_strdup_printf("bkt-auth  %s  %s", glyph(w, "·", "-"), _(s->title));
+  g_autofree char *title = g_strdup_printf("bkt-auth  %s  %s", glyph(w, "·", "-"), screen_title);
   ui_line(stdscr, 1, x, width, title_attr, title);
   mvhline(2, x, ACS_HLINE, width);
   int body_y = 4, body_h = LINES - body_y - 4;
@@ -1017,7 +1048,7 @@ draw(Wizard *w)
     body_h -= 1;
   }
   mvhline(LINES - 2, x, ACS_HLINE, width);
-  draw_keys(w, LINES - 1, x, width, _(s->keys));
+  draw_keys(w, LINES - 1, x, width, keys);
   /* The body draws last so that a focused field keeps the cursor. */
   s->draw(w, body_y, x, width, body_h);
   refresh();
