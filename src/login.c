@@ -36,6 +36,9 @@ struct BktLogin {
   int identity_step;
   BktHostEntry *result;
   char *confirm_token; /* read back from the store */
+  gboolean stored;            /* the new credentials are in the store, not yet confirmed */
+  BktHostEntry *previous;     /* what was stored for the host before, to put back on failure */
+  BktSecrets previous_secrets;
   BktLoginProgress progress;
   gpointer user_data;
 };
@@ -142,9 +145,13 @@ set_stage(BktLogin *login, BktLoginStage stage)
     login->progress(login, stage, login->user_data);
 }
 
+static void rollback(BktLogin *login);
+
 static void
 fail(BktLogin *login, GError *error)
 {
+  if (login->stored)
+    rollback(login);
   g_clear_error(&login->error);
   login->error = error;
   g_clear_pointer(&login->loopback, bkt_loopback_free);
@@ -241,6 +248,8 @@ bkt_login_free(BktLogin *login)
   bkt_identity_clear(&login->identity);
   bkt_host_entry_free(login->result);
   bkt_secret_free(login->confirm_token);
+  bkt_host_entry_free(login->previous);
+  bkt_secrets_clear(&login->previous_secrets);
   g_free(login);
 }
 
@@ -309,6 +318,8 @@ store_credentials(BktHostEntry *entry, const BktSecrets *secrets, char **back_to
   gboolean ok = FALSE;
   g_autoptr(GPtrArray) hosts = bkt_hosts_load(error);
   if (hosts != NULL && bkt_secrets_save(entry, secrets, error)) {
+    /* A login that moved to the other store leaves nothing live behind in the old one. */
+    bkt_secrets_delete_elsewhere(entry);
     bkt_hosts_put(hosts, bkt_host_entry_copy(entry));
     BktSecrets back;
     if (bkt_hosts_save(hosts, error) && bkt_secrets_load(entry, &back, error)) {
@@ -341,6 +352,42 @@ entry_for(const BktHost *host, const BktIdentity *id, const char *storage, const
 }
 
 /* ---- the OAuth steps ---- */
+
+/* Remember what is stored for the host now, so a failed confirmation can put it back. */
+static void
+snapshot(BktLogin *login)
+{
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
+  for (guint i = 0; hosts != NULL && i < hosts->len; i++) {
+    const BktHostEntry *e = g_ptr_array_index(hosts, i);
+    if (strcmp(e->key, login->host.key) == 0) {
+      login->previous = bkt_host_entry_copy(e);
+      if (!bkt_secrets_load(e, &login->previous_secrets, NULL))
+        g_clear_pointer(&login->previous, bkt_host_entry_free);
+      return;
+    }
+  }
+}
+
+/* The new credentials did not prove themselves: leave the store as the login found it. */
+static void
+rollback(BktLogin *login)
+{
+  login->stored = FALSE;
+  int lock = bkt_store_lock(NULL);
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
+  if (hosts != NULL) {
+    if (login->previous != NULL) {
+      bkt_secrets_save(login->previous, &login->previous_secrets, NULL);
+      bkt_hosts_put(hosts, bkt_host_entry_copy(login->previous));
+    } else {
+      bkt_secrets_delete(login->result, NULL);
+      bkt_hosts_remove(hosts, login->host.key);
+    }
+    bkt_hosts_save(hosts, NULL);
+  }
+  bkt_store_unlock(lock);
+}
 
 /* The last step: one authenticated call with what the store gave back. */
 static void
@@ -388,12 +435,13 @@ start_identity_step(BktLogin *login)
     .expires_at = e->expires_at,
     .issued_at = now,
   };
+  snapshot(login);
+  login->result = e;
+  login->stored = TRUE; /* from here on, a failure puts back what was there */
   if (!store_credentials(e, &secrets, &login->confirm_token, &error)) {
-    bkt_host_entry_free(e);
     fail(login, error);
     return;
   }
-  login->result = e;
   start_confirm(login);
 }
 
@@ -454,8 +502,10 @@ http_finished(BktLogin *login)
                                       _("the stored token belongs to '%s', not to '%s': log in "
                                         "again"), again.username, login->identity.username);
     bkt_identity_clear(&again);
-    if (ok)
+    if (ok) {
+      login->stored = FALSE;
       set_stage(login, BKT_LOGIN_DONE);
+    }
     else
       fail(login, error);
     return;

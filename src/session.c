@@ -157,17 +157,15 @@ bkt_session_token(const char *host_input, gboolean force, char **token_out,
 gboolean
 bkt_session_logout(const char *host_input, char **key_out, GError **error)
 {
-  g_autoptr(GPtrArray) hosts = bkt_hosts_load(error);
-  if (hosts == NULL)
-    return FALSE;
-  BktHostEntry *entry = bkt_hosts_lookup(hosts, host_input, error);
-  if (entry == NULL)
-    return FALSE;
+  /* Lock before reading, so another process's change to hosts.json is not lost. */
   int lock = bkt_store_lock(error);
   if (lock < 0)
     return FALSE;
-  gboolean ok = bkt_secrets_delete(entry, error);
-  if (ok) {
+  gboolean ok = FALSE;
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(error);
+  BktHostEntry *entry = hosts != NULL ? bkt_hosts_lookup(hosts, host_input, error) : NULL;
+  if (entry != NULL && bkt_secrets_delete(entry, error)) {
+    bkt_secrets_delete_elsewhere(entry);
     *key_out = g_strdup(entry->key);
     bkt_hosts_remove(hosts, entry->key);
     ok = bkt_hosts_save(hosts, error);

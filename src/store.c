@@ -629,6 +629,16 @@ bkt_secrets_delete(const BktHostEntry *entry, GError **error)
   return ss_call(SS_CLEAR, entry->key, NULL, NULL, NULL, error);
 }
 
+void
+bkt_secrets_delete_elsewhere(const BktHostEntry *entry)
+{
+  BktHostEntry other = *entry;
+  other.storage = (char *)(uses_file(entry) ? BKT_STORAGE_SECRET_SERVICE : BKT_STORAGE_FILE);
+  /* Only ask the Secret Service when it is there: never wait on an absent one. */
+  if (!uses_file(&other) || g_getenv("DBUS_SESSION_BUS_ADDRESS") != NULL)
+    bkt_secrets_delete(&other, NULL);
+}
+
 char *
 bkt_storage_describe(const char *storage)
 {

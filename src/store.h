@@ -60,6 +60,9 @@ void bkt_secrets_clear(BktSecrets *secrets);
 gboolean bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error);
 gboolean bkt_secrets_save(const BktHostEntry *entry, const BktSecrets *secrets, GError **error);
 gboolean bkt_secrets_delete(const BktHostEntry *entry, GError **error);
+/* Remove what the other back end may still hold for the entry's host (left from a login that
+ * used it); best effort, silent. */
+void bkt_secrets_delete_elsewhere(const BktHostEntry *entry);
 
 /* Whether the Secret Service answers, within a few seconds. */
 gboolean bkt_secret_service_check(GError **error);

@@ -78,6 +78,37 @@ class BrowserEdge(BktTestCase):
         self.assertEqual(out, "")
         self.assert_not_stored(CLOUD_HOST)
 
+    def test_interrupted_relogin_keeps_the_working_login(self):
+        self.login_cloud()
+        rc, before, err = self.run_bkt(["token"])
+        self.assertEqual(rc, 0, err)
+        stored_before = self.keyring_secret(CLOUD_HOST)
+        # A second login, stopped after it stored its tokens but before the stored token
+        # proved itself: the first login must come back, not a half-checked one.
+        self.fake.control(slow=1.0)
+        p = self.start(self.cloud_login_args())
+        p.wait_line(lambda l: l.startswith("Checking the stored token"),
+                    what="the confirmation step")
+        p.signal(signal.SIGINT)
+        rc, out, err = p.finish()
+        self.assertEqual(rc, 2, err)
+        self.fake.control(slow=None)
+        self.assertEqual(self.keyring_secret(CLOUD_HOST), stored_before)
+        rc, after, err = self.run_bkt(["token"])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(after, before)
+
+    def test_interrupted_first_login_leaves_nothing(self):
+        self.fake.control(slow=1.0)
+        p = self.start(self.cloud_login_args())
+        p.wait_line(lambda l: l.startswith("Checking the stored token"),
+                    what="the confirmation step")
+        p.signal(signal.SIGINT)
+        rc, out, err = p.finish()
+        self.assertEqual(rc, 2, err)
+        self.fake.control(slow=None)
+        self.assert_not_stored(CLOUD_HOST)
+
     def test_token_endpoint_500(self):
         self.fake.control(token_status=500)
         rc, out, err = self.run_bkt(self.cloud_login_args())
