@@ -92,6 +92,13 @@ gboolean
 bkt_identity_take(const BktHost *host, int step, const BktHttpResponse *resp, BktIdentity *id,
                   GError **error)
 {
+  /* The DC display name is a courtesy: X-AUSERNAME already said who it is, and a user's slug
+   * can differ from the name, so a failed lookup keeps the name and drops the display name. */
+  if (host->kind == BKT_KIND_DC && step == 1) {
+    if (resp->status == 200)
+      bkt_identity_parse_dc_user(resp->body->str, resp->body->len, id);
+    return TRUE;
+  }
   if (resp->status == 401 || resp->status == 403) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
                 _("'%s' did not accept the token (HTTP %ld): it may be wrong, expired, or "
@@ -133,9 +140,6 @@ bkt_identity_take(const BktHost *host, int step, const BktHttpResponse *resp, Bk
     id->username = bkt_text_tame(user);
     return TRUE;
   }
-  if (!bkt_identity_parse_dc_user(resp->body->str, resp->body->len, id))
-    goto garbled;
-  return TRUE;
 
 garbled:
   g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,

@@ -179,8 +179,15 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
   const cJSON *exp = cJSON_GetObjectItemCaseSensitive(json, "expires_in");
   if (cJSON_IsNumber(exp) && exp->valuedouble > 0 && exp->valuedouble < 1e9)
     out->expires_in = (gint64)exp->valuedouble;
-  else if (cJSON_IsString(exp))
-    out->expires_in = g_ascii_strtoll(exp->valuestring, NULL, 10);
+  else if (cJSON_IsString(exp)) {
+    gint64 v = 0;
+    if (g_ascii_string_to_signed(exp->valuestring, 10, 1, 1000000000, &v, NULL))
+      out->expires_in = v;
+  }
+  /* A refreshable token without a lifetime still expires: assume the shorter platform default
+   * so that it is refreshed in time rather than never. */
+  if (out->expires_in == 0 && out->refresh_token != NULL)
+    out->expires_in = 3600;
   /* Wipe the parsed copies of the tokens inside the JSON tree before freeing it. */
   json_wipe_string(json, "access_token");
   json_wipe_string(json, "refresh_token");

@@ -121,7 +121,18 @@ bkt_session_token(const char *host_input, gboolean force, char **token_out,
       ok = TRUE;
     } else {
       BktTokens t;
-      if (refresh(entry, &s, &t, error)) {
+      g_autoptr(GError) refresh_error = NULL;
+      if (!refresh(entry, &s, &t, &refresh_error)) {
+        /* The server could not be reached, but the token still works for a while: hand it
+         * out rather than fail; the next call tries again. A dead session is no such case. */
+        if (!force && !g_error_matches(refresh_error, BKT_ERROR, BKT_ERROR_EXPIRED) &&
+            s.expires_at > now) {
+          *token_out = g_steal_pointer(&s.access_token);
+          ok = TRUE;
+        } else {
+          g_propagate_error(error, g_steal_pointer(&refresh_error));
+        }
+      } else {
         BktSecrets next = {
           .access_token = t.access_token,
           /* Rotation: the new refresh token replaces the old one; keep the old if none came. */
@@ -130,7 +141,9 @@ bkt_session_token(const char *host_input, gboolean force, char **token_out,
           .expires_at = t.expires_in > 0 ? now + t.expires_in : 0,
           .issued_at = now,
         };
-        if (bkt_secrets_save(entry, &next, error)) {
+        /* The old refresh token is spent: losing the new one ends the session. Try twice. */
+        g_autoptr(GError) first_try = NULL;
+        if (bkt_secrets_save(entry, &next, &first_try) || bkt_secrets_save(entry, &next, error)) {
           entry->expires_at = next.expires_at;
           if (t.scopes != NULL) {
             g_free(entry->scopes);

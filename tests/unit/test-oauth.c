@@ -24,6 +24,19 @@ test_cloud_scopes_old_and_new(void)
   bkt_tokens_clear(&t);
   g_assert_true(parse(200, "{\"access_token\":\"A\",\"expires_in\":3600,\"scope\":\"REPO_READ\"}", &t, NULL));
   g_assert_cmpstr(t.scopes, ==, "REPO_READ");
+  bkt_tokens_clear(&t);
+  /* Lifetimes: bounded, given as strings, or missing on a refreshable token. */
+  g_assert_true(parse(200, "{\"access_token\":\"A\",\"refresh_token\":\"R\",\"expires_in\":\"99999999999999999999\"}", &t, NULL));
+  g_assert_cmpint(t.expires_in, ==, 3600);
+  bkt_tokens_clear(&t);
+  g_assert_true(parse(200, "{\"access_token\":\"A\",\"expires_in\":\"7200\"}", &t, NULL));
+  g_assert_cmpint(t.expires_in, ==, 7200);
+  bkt_tokens_clear(&t);
+  g_assert_true(parse(200, "{\"access_token\":\"A\",\"expires_in\":1e300}", &t, NULL));
+  g_assert_cmpint(t.expires_in, ==, 0);
+  bkt_tokens_clear(&t);
+  g_assert_true(parse(200, "{\"access_token\":\"A\",\"expires_in\":3600,\"scope\":\"REPO_READ\"}", &t, NULL));
+  g_assert_cmpstr(t.scopes, ==, "REPO_READ");
   g_assert_null(t.refresh_token);
   bkt_tokens_clear(&t);
 }
