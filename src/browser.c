@@ -76,7 +76,11 @@ bkt_browser_open(const char *url, GError **error)
 {
   g_autoptr(GError) local = NULL;
   g_auto(GStrv) argv = browser_argv(url, &local);
-  if (argv == NULL || !g_spawn_async(NULL, argv, NULL,
+  /* The browser has no business with our secrets. */
+  g_auto(GStrv) env = g_get_environ();
+  env = g_environ_unsetenv(env, "BKT_OAUTH_CLIENT_SECRET");
+  env = g_environ_unsetenv(env, "BKT_TOKEN");
+  if (argv == NULL || !g_spawn_async(NULL, argv, env,
                                      G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL |
                                        G_SPAWN_STDOUT_TO_DEV_NULL | G_SPAWN_STDERR_TO_DEV_NULL,
                                      NULL, NULL, NULL, &local)) {

@@ -20,7 +20,6 @@ struct BktHttp {
   char *ca_file;
   struct curl_slist *headers;
   char *auth_header;      /* "Authorization: ..." (secret) */
-  char *basic_userpwd;    /* "user:password" (secret) */
   char *form;             /* (secret) */
   char *host;             /* for messages */
   gboolean finished;
@@ -152,12 +151,14 @@ request_clear(BktHttp *http)
     lc.easy_cleanup(http->easy);
     http->easy = NULL;
   }
+  /* curl copied the Authorization header into the list: wipe the copies before freeing. */
+  for (struct curl_slist *item = http->headers; item != NULL; item = item->next)
+    bkt_wipe(item->data, strlen(item->data));
   lc.slist_free_all(http->headers);
   http->headers = NULL;
   bkt_secret_free(http->auth_header);
-  bkt_secret_free(http->basic_userpwd);
   bkt_secret_free(http->form);
-  http->auth_header = http->basic_userpwd = http->form = NULL;
+  http->auth_header = http->form = NULL;
   g_clear_pointer(&http->host, g_free);
   bkt_http_response_clear(&http->resp);
   http->finished = FALSE;
@@ -213,17 +214,24 @@ bkt_http_start(BktHttp *http, const BktHttpRequest *req, GError **error)
   lc.easy_setopt(e, CURLOPT_WRITEDATA, http);
   lc.easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
   lc.easy_setopt(e, CURLOPT_HEADERDATA, http);
-  if (http->ca_file != NULL)
-    lc.easy_setopt(e, CURLOPT_CAINFO, http->ca_file);
+  /* --ca-file, else SSL_CERT_FILE as other TLS programs honour it; the system CA directory
+   * stays in use either way. */
+  const char *ca = http->ca_file != NULL ? http->ca_file : g_getenv("SSL_CERT_FILE");
+  if (ca != NULL && *ca != '\0')
+    lc.easy_setopt(e, CURLOPT_CAINFO, ca);
 
   http->headers = lc.slist_append(NULL, "Accept: application/json");
   if (req->bearer != NULL) {
     http->auth_header = g_strconcat("Authorization: Bearer ", req->bearer, NULL);
     http->headers = lc.slist_append(http->headers, http->auth_header);
   } else if (req->basic_user != NULL) {
-    http->basic_userpwd = g_strconcat(req->basic_user, ":", req->basic_password, NULL);
-    lc.easy_setopt(e, CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
-    lc.easy_setopt(e, CURLOPT_USERPWD, http->basic_userpwd);
+    /* Built here rather than by CURLOPT_USERPWD, so that every copy is ours to wipe. */
+    char *pair = g_strconcat(req->basic_user, ":", req->basic_password, NULL);
+    char *b64 = g_base64_encode((const guchar *)pair, strlen(pair));
+    http->auth_header = g_strconcat("Authorization: Basic ", b64, NULL);
+    bkt_secret_free(pair);
+    bkt_secret_free(b64);
+    http->headers = lc.slist_append(http->headers, http->auth_header);
   }
   if (g_strcmp0(req->method, "POST") == 0) {
     http->form = g_strdup(req->form != NULL ? req->form : "");

@@ -217,7 +217,8 @@ bkt_login_new(const BktLoginOptions *opts, BktLoginProgress progress, gpointer u
   int timeout = opts->timeout_s > 0 ? opts->timeout_s : DEFAULT_TIMEOUT_S;
   login->deadline = g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC;
   login->stage = BKT_LOGIN_WAITING;
-  login->form = g_string_new(NULL);
+  /* Sized once: the form carries the code, the verifier and a client secret. */
+  login->form = g_string_sized_new(4096);
   return login;
 
 fail:

@@ -269,11 +269,10 @@ handle_request(BktLoopback *lb, int i, const char *method, const char *target)
   stop_listening(lb);
 }
 
+/* Add what arrived to the connection's request and answer it once it is whole. */
 static void
-conn_read(BktLoopback *lb, int i)
+conn_take(BktLoopback *lb, int i, const char *chunk, ssize_t got)
 {
-  char chunk[2048];
-  ssize_t got = recv(lb->conns[i].fd, chunk, sizeof chunk, MSG_DONTWAIT);
   if (got < 0 && (errno == EAGAIN || errno == EINTR))
     return;
   if (got <= 0) {
@@ -298,15 +297,25 @@ conn_read(BktLoopback *lb, int i)
   case BKT_REQUEST_OK:
     handle_request(lb, i, method, target);
     g_free(method);
-    g_free(target);
+    bkt_secret_free(target);
     return;
   }
 }
 
 static void
+conn_read(BktLoopback *lb, int i)
+{
+  char chunk[2048];
+  ssize_t got = recv(lb->conns[i].fd, chunk, sizeof chunk, MSG_DONTWAIT);
+  conn_take(lb, i, chunk, got);
+  bkt_wipe(chunk, sizeof chunk);
+}
+
+static void
 accept_all(BktLoopback *lb, int lfd, gint64 now_us)
 {
-  for (;;) {
+  /* A few at a time: a flood of connections must not starve signals, input and the clock. */
+  for (int taken = 0; taken < 16; taken++) {
     int fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
     if (fd < 0)
       return;
@@ -318,7 +327,9 @@ accept_all(BktLoopback *lb, int lfd, gint64 now_us)
           oldest = i;
       conn_close(lb, oldest);
     }
-    lb->conns[lb->n_conns++] = (Conn){ fd, now_us + READ_DEADLINE_US, g_string_new(NULL) };
+    /* Sized once: a growing buffer would leave copies of the code behind. */
+    lb->conns[lb->n_conns++] =
+      (Conn){ fd, now_us + READ_DEADLINE_US, g_string_sized_new(MAX_REQUEST + 1) };
   }
 }
 

@@ -37,7 +37,8 @@ refresh(const BktHostEntry *entry, BktSecrets *s, BktTokens *out, GError **error
   bkt_oauth_client_init(&client, &host);
   client.client_id = g_strdup(entry->client_id);
   client.client_secret = g_strdup(s->client_secret);
-  g_autoptr(GString) form = g_string_new(NULL);
+  /* Sized once for refresh tokens of several kilobytes: no reallocation leaves copies. */
+  g_autoptr(GString) form = g_string_sized_new(16384);
   BktHttpRequest req;
   bkt_oauth_refresh_request(&client, s->refresh_token, form, &req);
 

@@ -529,6 +529,8 @@ ss_call(SsOp op, const char *key, const char *label, const char *value_in, char 
   g_main_context_pop_thread_default(ctx);
   g_main_context_unref(ctx);
   if (!ok || !in_time) {
+    if (value_out != NULL && *value_out != NULL)
+      g_clear_pointer(value_out, secret_password_free);
     store_error(error, in_time, local);
     return FALSE;
   }

@@ -22,5 +22,7 @@ int cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_
 int cli_fail(GError *error);
 /* Parse options for a command; on a bad option prints one sentence and returns FALSE. */
 gboolean cli_parse(GOptionContext *ctx, const char *command, int *argc, char ***argv);
+/* Flush stdout; on a write error (a full disk, a closed pipe) say so and return 1, else code. */
+int cli_finish_stdout(int code);
 /* At most one HOST argument; FALSE (after saying so) when there are more. */
 gboolean cli_one_host(const char *command, int argc, char **argv, const char **host);

@@ -101,30 +101,83 @@ read_secret_file(const char *path, GError **error)
   return secret;
 }
 
+/* The terminal's settings while echo is off, to put back if a signal ends the program. */
+static int quiet_fd = -1;
+static struct termios quiet_saved;
+
+static void
+on_signal_while_quiet(int sig)
+{
+  if (quiet_fd >= 0)
+    tcsetattr(quiet_fd, TCSAFLUSH, &quiet_saved);
+  signal(sig, SIG_DFL);
+  raise(sig);
+}
+
+/* Turn echo off on fd (for a secret), or back on; Ctrl-C in between restores it too. */
+static gboolean
+echo_off(int fd, gboolean off)
+{
+  static struct sigaction before[3];
+  static const int sigs[3] = { SIGINT, SIGTERM, SIGHUP };
+  if (off) {
+    if (tcgetattr(fd, &quiet_saved) != 0)
+      return FALSE;
+    quiet_fd = fd;
+    struct sigaction sa = { .sa_handler = on_signal_while_quiet };
+    sigemptyset(&sa.sa_mask);
+    for (int i = 0; i < 3; i++)
+      sigaction(sigs[i], &sa, &before[i]);
+    struct termios quiet = quiet_saved;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(fd, TCSAFLUSH, &quiet);
+    return TRUE;
+  }
+  tcsetattr(fd, TCSAFLUSH, &quiet_saved);
+  quiet_fd = -1;
+  for (int i = 0; i < 3; i++)
+    sigaction(sigs[i], &before[i], NULL);
+  return TRUE;
+}
+
+/* Read one line from fd with read(2): no stdio buffer keeps a copy of a secret. */
+static char *
+read_line_fd(int fd)
+{
+  GString *s = g_string_sized_new(1025);
+  char c;
+  ssize_t n;
+  while ((n = read(fd, &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
+    if (n == 1 && c == '\n')
+      break;
+    if (n == 1 && s->len < 1024)
+      g_string_append_c(s, c);
+  }
+  if (n == 0 && s->len == 0) {
+    g_string_free(s, TRUE);
+    return NULL;
+  }
+  char *line = g_strdup(g_strstrip(s->str));
+  bkt_wipe(s->str, s->len);
+  g_string_free(s, TRUE);
+  return line;
+}
+
 /* Ask on the terminal for one line; without echo for secrets. NULL when there is no terminal. */
 static char *
 prompt_line(const char *question, gboolean secret)
 {
-  FILE *tty = fopen("/dev/tty", "r+e");
-  if (tty == NULL)
+  int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
     return NULL;
-  struct termios saved, quiet;
-  gboolean hide = secret && tcgetattr(fileno(tty), &saved) == 0;
-  fprintf(tty, "%s", question);
-  fflush(tty);
+  (void)!write(fd, question, strlen(question));
+  gboolean hide = secret && echo_off(fd, TRUE);
+  char *line = read_line_fd(fd);
   if (hide) {
-    quiet = saved;
-    quiet.c_lflag &= ~(tcflag_t)ECHO;
-    tcsetattr(fileno(tty), TCSAFLUSH, &quiet);
+    echo_off(fd, FALSE);
+    (void)!write(fd, "\n", 1);
   }
-  char buf[1024];
-  char *line = fgets(buf, sizeof buf, tty) != NULL ? g_strdup(g_strstrip(buf)) : NULL;
-  bkt_wipe(buf, sizeof buf);
-  if (hide) {
-    tcsetattr(fileno(tty), TCSAFLUSH, &saved);
-    fputc('\n', tty);
-  }
-  fclose(tty);
+  close(fd);
   return line;
 }
 
@@ -180,7 +233,6 @@ print_result_json(const BktHostEntry *e)
       cJSON_AddItemToArray(scopes, cJSON_CreateString(*p));
   char *text = cJSON_Print(o);
   printf("%s\n", text);
-  fflush(stdout);
   cJSON_free(text);
   cJSON_Delete(o);
 }
@@ -264,7 +316,23 @@ announce(BktLogin *login, gboolean no_browser, int timeout)
           minutes);
 }
 
-/* Feed complete lines from stdin to the login as pasted URLs. FALSE at end of input. */
+/* Hand one pasted line to the login; say what is wrong with it, if anything. */
+static void
+submit_paste(BktLogin *login, GString *line)
+{
+  g_autoptr(GError) error = NULL;
+  if (*g_strstrip(line->str) != '\0' && bkt_login_stage(login) == BKT_LOGIN_WAITING &&
+      !bkt_login_paste(login, line->str, &error))
+    fprintf(stderr, _("bkt-auth: %s\nPaste again, or finish in the browser.\n"),
+            error->message);
+  bkt_wipe(line->str, line->len);
+  g_string_truncate(line, 0);
+}
+
+/*
+ * Feed lines from stdin to the login as pasted URLs; poll said it is readable, so one read
+ * does not block. FALSE at end of input, after the last line (with or without its newline).
+ */
 static gboolean
 read_paste(BktLogin *login, GString *line)
 {
@@ -272,22 +340,15 @@ read_paste(BktLogin *login, GString *line)
   ssize_t n = read(STDIN_FILENO, buf, sizeof buf);
   if (n < 0)
     return errno == EAGAIN || errno == EINTR;
-  if (n == 0)
+  if (n == 0) {
+    submit_paste(login, line);
     return FALSE;
+  }
   for (ssize_t i = 0; i < n; i++) {
-    if (buf[i] != '\n') {
-      if (line->len < MAX_PASTE)
-        g_string_append_c(line, buf[i]);
-      continue;
-    }
-    g_autoptr(GError) error = NULL;
-    if (*g_strstrip(line->str) != '\0' && !bkt_login_paste(login, line->str, &error))
-      fprintf(stderr, _("bkt-auth: %s\nPaste again, or finish in the browser.\n"),
-              error->message);
-    bkt_wipe(line->str, line->len);
-    g_string_truncate(line, 0);
-    if (bkt_login_stage(login) != BKT_LOGIN_WAITING)
-      break;
+    if (buf[i] == '\n')
+      submit_paste(login, line);
+    else if (line->len < MAX_PASTE)
+      g_string_append_c(line, buf[i]);
   }
   bkt_wipe(buf, sizeof buf);
   return TRUE;
@@ -304,13 +365,9 @@ run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
     return cli_fail(error);
   announce(login, no_browser, opts->timeout_s > 0 ? opts->timeout_s : 300);
 
-  gboolean stdin_open = TRUE;
-  int stdin_flags = fcntl(STDIN_FILENO, F_GETFL);
-  if (stdin_flags < 0)
-    stdin_open = FALSE;
-  else
-    fcntl(STDIN_FILENO, F_SETFL, stdin_flags | O_NONBLOCK);
-  GString *line = g_string_new(NULL);
+  gboolean stdin_open = fcntl(STDIN_FILENO, F_GETFL) >= 0;
+  /* Sized once so that no copy of a pasted code is left behind by a reallocation. */
+  GString *line = g_string_sized_new(MAX_PASTE + 1);
 
   while (bkt_login_stage(login) != BKT_LOGIN_DONE &&
          bkt_login_stage(login) != BKT_LOGIN_FAILED) {
@@ -339,8 +396,6 @@ run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
   }
   bkt_wipe(line->str, line->len);
   g_string_free(line, TRUE);
-  if (stdin_flags >= 0)
-    fcntl(STDIN_FILENO, F_SETFL, stdin_flags);
 
   int code = 0;
   if (bkt_login_stage(login) == BKT_LOGIN_DONE) {
@@ -377,17 +432,29 @@ static int
 run_with_token(const BktLoginOptions *opts, gboolean json)
 {
   GError *error = NULL;
-  if (isatty(STDIN_FILENO))
-    fprintf(stderr, _("Paste the token and press Enter (for a Bitbucket Cloud API token, your "
-                      "Atlassian e-mail on the first line and the token on the second), then "
-                      "Ctrl-D:\n"));
   char *text = NULL;
-  {
-    GString *s = g_string_new(NULL);
+  if (isatty(STDIN_FILENO)) {
+    /* At a terminal: ask for each part, and never echo the token. */
+    BktHost h;
+    gboolean cloud = FALSE;
+    if (bkt_host_parse(opts->host ? opts->host : "bitbucket.org", opts->kind, TRUE, &h, NULL)) {
+      cloud = h.kind == BKT_KIND_CLOUD;
+      bkt_host_clear(&h);
+    }
+    g_autofree char *email =
+      cloud ? prompt_line(_("Atlassian e-mail, for an API token (Enter for an access token): "),
+                          FALSE)
+            : NULL;
+    char *token = prompt_line(_("Token (not shown): "), TRUE);
+    text = g_strconcat(email != NULL ? email : "", "\n", token != NULL ? token : "", NULL);
+    bkt_secret_free(token);
+  } else {
+    /* Sized once: no reallocation leaves a copy of the token behind. */
+    GString *s = g_string_sized_new(65536 + 1024);
     char buf[1024];
     ssize_t n;
     while ((n = read(STDIN_FILENO, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
-      if (n > 0 && s->len < 65536)
+      if (n > 0 && s->len + (size_t)n <= 65536)
         g_string_append_len(s, buf, n);
     bkt_wipe(buf, sizeof buf);
     text = g_string_free(s, FALSE);
@@ -497,6 +564,7 @@ cmd_login(int argc, char **argv)
            "  bkt-auth login git.example.com --with-token < token.txt\n"));
   int code = 1;
   char *secret = NULL;
+  g_autofree char *ca_file = NULL;
   if (!cli_parse(ctx, "login", &argc, &argv))
     goto out;
   const char *host;
@@ -544,7 +612,9 @@ cmd_login(int argc, char **argv)
   opts.client_secret = secret;
   opts.redirect_uri = f.redirect_uri;
   opts.scopes = f.scopes;
-  opts.ca_file = f.ca_file;
+  /* Stored for later refreshes, which may run from any directory: keep it absolute. */
+  ca_file = f.ca_file != NULL ? g_canonicalize_filename(f.ca_file, NULL) : NULL;
+  opts.ca_file = ca_file;
   opts.timeout_s = f.timeout;
   if (f.with_token) {
     code = run_with_token(&opts, f.json);
@@ -574,5 +644,5 @@ out:
   g_free(f.redirect_uri);
   g_free(f.scopes);
   g_free(f.ca_file);
-  return code;
+  return f.json ? cli_finish_stdout(code) : code;
 }

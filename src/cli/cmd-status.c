@@ -114,8 +114,10 @@ cmd_status(int argc, char **argv)
     g_ptr_array_add(hosts, copy);
   }
   if (hosts->len == 0 && env == NULL) {
-    if (json)
-      printf("{\"hosts\": []}\n");
+    if (json) {
+      printf("{\n\t\"env_token\":\tfalse,\n\t\"hosts\":\t[]\n}\n");
+      fflush(stdout);
+    }
     return cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
                                         _("not logged in to any Bitbucket: run 'bkt-auth login'")));
   }
@@ -156,7 +158,7 @@ cmd_status(int argc, char **argv)
       bkt_wipe(t->valuestring, strlen(t->valuestring));
   }
   cJSON_Delete(root);
-  return code;
+  return json ? cli_finish_stdout(code) : code;
 }
 
 int
@@ -173,16 +175,15 @@ cmd_token(int argc, char **argv)
   const char *env = bkt_env_token();
   if (env != NULL) {
     printf("%s\n", env);
-    return 0;
+    return cli_finish_stdout(0);
   }
   GError *error = NULL;
   char *token = NULL;
   if (!bkt_session_token(host, FALSE, &token, NULL, &error))
     return cli_fail(error);
   printf("%s\n", token);
-  fflush(stdout);
   bkt_secret_free(token);
-  return 0;
+  return cli_finish_stdout(0);
 }
 
 int

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
+#include <errno.h>
 #include <stdio.h>
 
 #include "cli.h"
@@ -27,6 +28,17 @@ cli_parse(GOptionContext *ctx, const char *command, int *argc, char ***argv)
     return TRUE;
   fprintf(stderr, _("bkt-auth: %s: see 'bkt-auth %s --help'\n"), error->message, command);
   return FALSE;
+}
+
+int
+cli_finish_stdout(int code)
+{
+  if (fflush(stdout) != 0 || ferror(stdout)) {
+    fprintf(stderr, _("bkt-auth: cannot write the result to standard output: %s\n"),
+            g_strerror(errno));
+    return 1;
+  }
+  return code;
 }
 
 gboolean
