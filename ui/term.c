@@ -15,20 +15,10 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "sigpipe.h"
 
-static int signal_pipe[2] = { -1, -1 };
 static FILE *tty_file;
 static SCREEN *screen;
-static struct sigaction saved_int, saved_term, saved_hup;
-
-static void
-on_signal(int sig)
-{
-  int saved = errno;
-  unsigned char c = (unsigned char)sig;
-  (void)!write(signal_pipe[1], &c, 1);
-  errno = saved;
-}
 
 const char *
 ui_term_unavailable_reason(void)
@@ -84,16 +74,7 @@ ui_term_open(UiTerm *term, GError **error)
     init_pair(UI_PAIR_DIM, COLOR_BLUE, -1);
     term->color = TRUE;
   }
-  if (g_unix_open_pipe(signal_pipe, FD_CLOEXEC, NULL)) {
-    g_unix_set_fd_nonblocking(signal_pipe[0], TRUE, NULL);
-    g_unix_set_fd_nonblocking(signal_pipe[1], TRUE, NULL);
-    struct sigaction sa = { .sa_handler = on_signal };
-    sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, &saved_int);
-    sigaction(SIGTERM, &sa, &saved_term);
-    sigaction(SIGHUP, &sa, &saved_hup);
-    term->signal_fd = signal_pipe[0];
-  }
+  term->signal_fd = bkt_sigpipe_open();
   return TRUE;
 }
 
@@ -108,24 +89,14 @@ ui_term_close(UiTerm *term)
   screen = NULL;
   fclose(tty_file);
   tty_file = NULL;
-  if (signal_pipe[0] >= 0) {
-    sigaction(SIGINT, &saved_int, NULL);
-    sigaction(SIGTERM, &saved_term, NULL);
-    sigaction(SIGHUP, &saved_hup, NULL);
-    close(signal_pipe[0]);
-    close(signal_pipe[1]);
-    signal_pipe[0] = signal_pipe[1] = -1;
-  }
+  bkt_sigpipe_close();
   term->fd = term->signal_fd = -1;
 }
 
 int
 ui_term_take_signal(UiTerm *term)
 {
-  unsigned char c = 0, last = 0;
-  while (term->signal_fd >= 0 && read(term->signal_fd, &c, 1) == 1)
-    last = c;
-  return last;
+  return bkt_sigpipe_take();
 }
 
 void

@@ -18,6 +18,7 @@
 #include "login.h"
 #include "secure.h"
 #include "session.h"
+#include "sigpipe.h"
 #include "term.h"
 #include "wizard.h"
 
@@ -40,31 +41,6 @@ typedef struct {
   gboolean insecure_storage;
   gboolean json;
 } LoginFlags;
-
-static int signal_pipe[2] = { -1, -1 };
-
-static void
-on_signal(int sig)
-{
-  int saved = errno;
-  unsigned char c = (unsigned char)sig;
-  (void)!write(signal_pipe[1], &c, 1);
-  errno = saved;
-}
-
-static void
-catch_signals(void)
-{
-  if (!g_unix_open_pipe(signal_pipe, FD_CLOEXEC, NULL))
-    return;
-  g_unix_set_fd_nonblocking(signal_pipe[0], TRUE, NULL);
-  g_unix_set_fd_nonblocking(signal_pipe[1], TRUE, NULL);
-  struct sigaction sa = { .sa_handler = on_signal };
-  sigemptyset(&sa.sa_mask);
-  sigaction(SIGINT, &sa, NULL);
-  sigaction(SIGTERM, &sa, NULL);
-  sigaction(SIGHUP, &sa, NULL);
-}
 
 /* Read a secret from FILE ('-': stdin), without its trailing newline. */
 static char *
@@ -359,7 +335,7 @@ static int
 run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
 {
   GError *error = NULL;
-  catch_signals();
+  int signal_fd = bkt_sigpipe_open();
   BktLogin *login = bkt_login_new(opts, on_progress, NULL, &error);
   if (login == NULL)
     return cli_fail(error);
@@ -373,7 +349,7 @@ run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
          bkt_login_stage(login) != BKT_LOGIN_FAILED) {
     struct pollfd fds[160];
     int n = 0;
-    fds[n++] = (struct pollfd){ .fd = signal_pipe[0], .events = POLLIN };
+    fds[n++] = (struct pollfd){ .fd = signal_fd, .events = POLLIN };
     int stdin_at = -1;
     if (stdin_open && bkt_login_stage(login) == BKT_LOGIN_WAITING) {
       stdin_at = n;
@@ -383,10 +359,7 @@ run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
     int rc = poll(fds, (nfds_t)n, bkt_login_timeout_ms(login));
     if (rc < 0 && errno != EINTR)
       break;
-    if (signal_pipe[0] >= 0 && (fds[0].revents & POLLIN)) {
-      unsigned char c;
-      while (read(signal_pipe[0], &c, 1) > 0)
-        ;
+    if (bkt_sigpipe_take() != 0) {
       bkt_login_cancel(login);
       break;
     }
@@ -396,6 +369,7 @@ run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
   }
   bkt_wipe(line->str, line->len);
   g_string_free(line, TRUE);
+  bkt_sigpipe_close();
 
   int code = 0;
   if (bkt_login_stage(login) == BKT_LOGIN_DONE) {
