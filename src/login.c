@@ -53,6 +53,42 @@ env_nonempty(const char *name, const char **out)
   return TRUE;
 }
 
+/* What a Data Center application link issues (its View credentials dialog). */
+#define DC_CLIENT_ID_LEN 32
+#define DC_CLIENT_SECRET_LEN 64
+
+gboolean
+bkt_client_credentials_check(BktKind kind, const char *id, const char *secret, int *bad_field,
+                             GError **error)
+{
+  *bad_field = id == NULL || *id == '\0' ? 0 : 1;
+  if (id == NULL || *id == '\0' || secret == NULL || *secret == '\0') {
+    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE, _("Both fields are needed."));
+    return FALSE;
+  }
+  *bad_field = strpbrk(id, " \t") != NULL ? 0 : 1;
+  if (strpbrk(id, " \t") != NULL || strpbrk(secret, " \t") != NULL) {
+    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
+                        _("The ID and the secret contain no spaces: copy them again."));
+    return FALSE;
+  }
+  if (kind == BKT_KIND_DC && strlen(id) != DC_CLIENT_ID_LEN) {
+    *bad_field = 0;
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                _("A Client ID has %d characters; this one has %zu. Copy it again from View "
+                  "credentials."), DC_CLIENT_ID_LEN, strlen(id));
+    return FALSE;
+  }
+  if (kind == BKT_KIND_DC && strlen(secret) != DC_CLIENT_SECRET_LEN) {
+    *bad_field = 1;
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                _("A Client secret has %d characters; this one has %zu. Copy it again from "
+                  "View credentials."), DC_CLIENT_SECRET_LEN, strlen(secret));
+    return FALSE;
+  }
+  return TRUE;
+}
+
 gboolean
 bkt_choose_storage(gboolean insecure, char **storage_out, GError **error)
 {

@@ -80,5 +80,14 @@ BktHostEntry *bkt_login_with_token(const BktLoginOptions *opts, const char *toke
  * one built in. */
 gboolean bkt_cloud_consumer_known(const char *client_id, const char *client_secret);
 
+/*
+ * Check the shape of client credentials before a round trip fails on them: both present, no
+ * spaces, and for a Data Center the lengths its application links issue. *bad_field says which
+ * is wrong: 0 the ID, 1 the secret.
+ */
+gboolean bkt_client_credentials_check(BktKind kind, const char *client_id,
+                                      const char *client_secret, int *bad_field,
+                                      GError **error);
+
 /* Pick the store: the Secret Service, else with insecure the file; else an error. */
 gboolean bkt_choose_storage(gboolean insecure, char **storage_out, GError **error);

@@ -22,8 +22,6 @@
 #define MIN_COLS 60
 #define MIN_LINES 18
 #define MAX_WIDTH 80
-#define DC_CLIENT_ID_LEN 32
-#define DC_CLIENT_SECRET_LEN 64
 
 typedef enum {
   S_WELCOME,
@@ -578,33 +576,14 @@ creds_draw(Wizard *w, int y, int x, int width, int height)
 static gboolean
 creds_check(Wizard *w)
 {
-  const char *id = w->client_id.text->str, *secret = w->client_secret.text->str;
-  if (*id == '\0' || *secret == '\0') {
-    set_notice(w, TRUE, _("Both fields are needed."));
-    w->focus = *id == '\0' ? 0 : 1;
-    return FALSE;
-  }
-  if (strpbrk(id, " \t") != NULL || strpbrk(secret, " \t") != NULL) {
-    set_notice(w, TRUE, _("The ID and the secret contain no spaces: copy them again."));
-    return FALSE;
-  }
-  if (w->kind == BKT_KIND_DC && strlen(id) != DC_CLIENT_ID_LEN) {
-    g_autofree char *msg = g_strdup_printf(
-      _("A Client ID has %d characters; this one has %zu. Copy it again from View credentials."),
-      DC_CLIENT_ID_LEN, strlen(id));
-    set_notice(w, TRUE, msg);
-    w->focus = 0;
-    return FALSE;
-  }
-  if (w->kind == BKT_KIND_DC && strlen(secret) != DC_CLIENT_SECRET_LEN) {
-    g_autofree char *msg = g_strdup_printf(
-      _("A Client secret has %d characters; this one has %zu. Copy it again from View "
-        "credentials."), DC_CLIENT_SECRET_LEN, strlen(secret));
-    set_notice(w, TRUE, msg);
-    w->focus = 1;
-    return FALSE;
-  }
-  return TRUE;
+  int bad_field = 0;
+  g_autoptr(GError) error = NULL;
+  if (bkt_client_credentials_check(w->kind, w->client_id.text->str, w->client_secret.text->str,
+                                   &bad_field, &error))
+    return TRUE;
+  set_notice(w, TRUE, error->message);
+  w->focus = bad_field;
+  return FALSE;
 }
 
 static Action
