@@ -25,6 +25,7 @@ struct BktHttp {
   gboolean finished;
   CURLcode result;
   gboolean too_big;
+  gboolean tls_failed;    /* the last request failed on TLS: the certificate, the handshake */
   char errbuf[CURL_ERROR_SIZE];
   BktHttpResponse resp;
 };
@@ -50,6 +51,7 @@ static struct {
   const char *(*easy_strerror)(CURLcode code);
   struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
   void (*slist_free_all)(struct curl_slist *list);
+  curl_version_info_data *(*version_info)(CURLversion age);
 } lc;
 
 static gsize curl_ready;
@@ -71,6 +73,7 @@ curl_load(GError **error)
       SYM(multi_remove_handle), SYM(multi_perform), SYM(multi_fdset), SYM(multi_timeout),
       SYM(multi_info_read), SYM(easy_init), SYM(easy_cleanup), SYM(easy_setopt),
       SYM(easy_getinfo), SYM(easy_strerror), SYM(slist_append), SYM(slist_free_all),
+      SYM(version_info),
     };
     void *lib = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(sonames) && lib == NULL; i++)
@@ -306,6 +309,10 @@ bkt_http_finish(BktHttp *http, BktHttpResponse *out, GError **error)
 {
   memset(out, 0, sizeof *out);
   gboolean ok = FALSE;
+  http->tls_failed = http->finished && (http->result == CURLE_PEER_FAILED_VERIFICATION ||
+                                        http->result == CURLE_SSL_CACERT_BADFILE ||
+                                        http->result == CURLE_SSL_CERTPROBLEM ||
+                                        http->result == CURLE_SSL_CONNECT_ERROR);
   if (!http->finished) {
     g_set_error_literal(error, BKT_ERROR, BKT_ERROR_FAILED, _("the request did not finish"));
   } else if (http->too_big) {
@@ -349,6 +356,25 @@ bkt_http_perform(BktHttp *http, const BktHttpRequest *req, BktHttpResponse *out,
     poll(fds, (nfds_t)n, bkt_http_timeout_ms(http));
   }
   return bkt_http_finish(http, out, error);
+}
+
+gboolean
+bkt_http_failed_on_tls(const BktHttp *http)
+{
+  return http->tls_failed;
+}
+
+char *
+bkt_http_library_version(GError **error)
+{
+  if (!curl_load(error))
+    return NULL;
+  const curl_version_info_data *v = lc.version_info(CURLVERSION_NOW);
+  if (v == NULL || v->version == NULL)
+    return g_strdup("libcurl");
+  if (v->ssl_version != NULL)
+    return g_strdup_printf("libcurl %s (%s)", v->version, v->ssl_version);
+  return g_strdup_printf("libcurl %s", v->version);
 }
 
 const char *

@@ -43,6 +43,13 @@ void bkt_http_cancel(BktHttp *http);
 gboolean bkt_http_perform(BktHttp *http, const BktHttpRequest *req, BktHttpResponse *out,
                           GError **error);
 
+/* After a failed bkt_http_finish or bkt_http_perform: TRUE when TLS (the certificate or the
+ * handshake) was the reason. */
+gboolean bkt_http_failed_on_tls(const BktHttp *http);
+
+/* "libcurl 7.88.1 (OpenSSL/3.0.15)", loading libcurl to ask it; newly allocated. */
+char *bkt_http_library_version(GError **error);
+
 const char *bkt_http_response_header(const BktHttpResponse *resp, const char *name);
 void bkt_http_response_clear(BktHttpResponse *resp);
 

@@ -27,6 +27,7 @@ entry_json(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
   cJSON *o = cJSON_CreateObject();
   cJSON_AddStringToObject(o, "host", e->key);
   cJSON_AddStringToObject(o, "kind", bkt_kind_to_string(e->kind));
+  cJSON_AddBoolToObject(o, "active", TRUE);
   cJSON_AddStringToObject(o, "base_url", e->base_url ? e->base_url : "");
   if (e->username != NULL)
     cJSON_AddStringToObject(o, "username", e->username);
@@ -55,31 +56,53 @@ entry_json(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
   return o;
 }
 
+/* "'account', 'repository'" as gh shows scopes; newly allocated. */
+static char *
+quoted_scopes(const char *scopes)
+{
+  GString *out = g_string_new(NULL);
+  g_auto(GStrv) parts = g_strsplit(scopes != NULL ? scopes : "", " ", -1);
+  for (char **p = parts; *p; p++)
+    if (**p)
+      g_string_append_printf(out, "%s'%s'", out->len > 0 ? ", " : "", *p);
+  return g_string_free(out, FALSE);
+}
+
 static void
 entry_text(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
            const GError *problem, gboolean show_token)
 {
   fprintf(stderr, "%s (%s)\n", e->key, bkt_kind_display_name(e->kind));
+  gboolean file = g_strcmp0(e->storage, BKT_STORAGE_FILE) == 0;
+  /* TRANSLATORS: where the token is kept, in brackets after the account */
+  const char *where_short = file ? _("file") : _("keyring");
+  const char *who = e->username ? e->username : "?";
   if (problem != NULL) {
-    fprintf(stderr, _("  X %s\n"), problem->message);
+    fprintf(stderr, _("  X Failed to log in to %s account %s (%s)\n"), e->key, who,
+            where_short);
+    fprintf(stderr, "  - %s\n", problem->message);
     return;
   }
-  const char *who = e->username ? e->username : "?";
   if (e->display_name != NULL)
-    fprintf(stderr, _("  Logged in as %s (%s)\n"), who, e->display_name);
+    fprintf(stderr, _("  %s Logged in to %s account %s (%s) (%s)\n"), cli_check_mark(),
+            e->key, who, e->display_name, where_short);
   else
-    fprintf(stderr, _("  Logged in as %s\n"), who);
+    fprintf(stderr, _("  %s Logged in to %s account %s (%s)\n"), cli_check_mark(), e->key, who,
+            where_short);
+  fprintf(stderr, _("  - Active account: %s\n"), "true");
   g_autofree char *where = bkt_storage_describe(e->storage);
-  fprintf(stderr, _("  Token kept in %s\n"), where);
+  fprintf(stderr, _("  - Token kept in: %s\n"), where);
   g_autofree char *when = bkt_describe_expiry(s->expires_at);
   if (s->refresh_token != NULL)
-    fprintf(stderr, _("  Token %s; it is refreshed by itself\n"), when);
+    fprintf(stderr, _("  - Token %s; it is refreshed by itself\n"), when);
   else
-    fprintf(stderr, _("  Token %s\n"), when);
-  if (e->scopes != NULL && *e->scopes)
-    fprintf(stderr, _("  Scopes: %s\n"), e->scopes);
+    fprintf(stderr, _("  - Token %s\n"), when);
   g_autofree char *masked = show_token ? NULL : mask_token(s->access_token);
-  fprintf(stderr, _("  Token: %s\n"), show_token ? s->access_token : masked);
+  fprintf(stderr, _("  - Token: %s\n"), show_token ? s->access_token : masked);
+  if (e->scopes != NULL && *e->scopes) {
+    g_autofree char *scopes = quoted_scopes(e->scopes);
+    fprintf(stderr, _("  - Token scopes: %s\n"), scopes);
+  }
 }
 
 int
@@ -115,7 +138,7 @@ cmd_status(int argc, char **argv)
   }
   if (hosts->len == 0 && env == NULL) {
     if (json) {
-      printf("{\n\t\"env_token\":\tfalse,\n\t\"hosts\":\t[]\n}\n");
+      printf("{\n\t\"version\":\t1,\n\t\"env_token\":\tfalse,\n\t\"hosts\":\t[]\n}\n");
       fflush(stdout);
     }
     return cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
@@ -124,6 +147,7 @@ cmd_status(int argc, char **argv)
 
   int code = 0;
   cJSON *root = cJSON_CreateObject();
+  cJSON_AddNumberToObject(root, "version", 1);
   cJSON_AddBoolToObject(root, "env_token", env != NULL);
   cJSON *list = cJSON_AddArrayToObject(root, "hosts");
   gint64 now = g_get_real_time() / G_USEC_PER_SEC;
@@ -146,10 +170,18 @@ cmd_status(int argc, char **argv)
       bkt_secrets_clear(&s);
   }
   if (json) {
-    char *text = cJSON_Print(root);
-    printf("%s\n", text);
-    bkt_wipe(text, strlen(text));
-    cJSON_free(text);
+    /* Into a buffer of our own: cJSON's printer grows its buffer with realloc, which would
+     * leave copies of a --show-token token in freed memory. */
+    for (int size = 4096;; size *= 2) {
+      char *text = g_malloc(size);
+      gboolean done = cJSON_PrintPreallocated(root, text, size, TRUE);
+      if (done)
+        printf("%s\n", text);
+      bkt_wipe(text, size);
+      g_free(text);
+      if (done)
+        break;
+    }
   }
   /* The tree may hold tokens (--show-token): wipe before freeing. */
   for (cJSON *h = list->child; h != NULL; h = h->next) {

@@ -1,13 +1,17 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <cjson/cJSON.h>
+#include <curses.h>
 #include <glib/gi18n.h>
+#include <libsecret/secret.h>
 #include <locale.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "http.h"
 #include "session.h"
 #include "term.h"
 
@@ -23,6 +27,9 @@ static const Command commands[] = {
   { "token", cmd_token, N_("print a valid access token, refreshing it when needed") },
   { "refresh", cmd_refresh, N_("refresh the access token now") },
   { "logout", cmd_logout, N_("remove the stored login for a host") },
+  { "setup-git", cmd_setup_git, N_("make git use bkt-auth for your Bitbucket hosts") },
+  { "git-credential", cmd_git_credential, N_("answer git's credential requests (git runs it)") },
+  { "doctor", cmd_doctor, N_("find what makes logins fail, and how to fix it") },
 };
 
 static void
@@ -32,7 +39,7 @@ usage(FILE *out)
                  "Sign in to Bitbucket with OAuth 2.0 and hand fresh tokens to git, the bkt "
                  "CLI and scripts.\n\nCommands:\n"));
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
-    fprintf(out, "  %-10s %s\n", commands[i].name, _(commands[i].summary));
+    fprintf(out, "  %-15s %s\n", commands[i].name, _(commands[i].summary));
   fprintf(out, _("\nWithout a command: the status of the stored logins, or the login wizard "
                  "when nothing is stored.\n"
                  "Run 'bkt-auth COMMAND --help' for the options of a command.\n\n"
@@ -40,6 +47,25 @@ usage(FILE *out)
                  "session expired.\n"
                  "Environment: BKT_TOKEN, BKT_OAUTH_CLIENT_ID, BKT_OAUTH_CLIENT_SECRET, "
                  "BKT_AUTH_CONFIG_DIR, BKT_CLOUD_URL, BKT_CLOUD_API_URL, BROWSER, NO_COLOR.\n"));
+}
+
+/* The version, and those of the libraries it runs on (loading libcurl to ask it). */
+static int
+version(void)
+{
+  printf("bkt-auth %s\n", PACKAGE_VERSION);
+  printf("  glib %u.%u.%u\n", glib_major_version, glib_minor_version, glib_micro_version);
+  printf("  libsecret %d.%d.%d\n", SECRET_MAJOR_VERSION, SECRET_MINOR_VERSION,
+         SECRET_MICRO_VERSION);
+  printf("  cJSON %s\n", cJSON_Version());
+  printf("  %s\n", curses_version());
+  g_autoptr(GError) error = NULL;
+  g_autofree char *curl = bkt_http_library_version(&error);
+  if (curl != NULL)
+    printf("  %s\n", curl);
+  else
+    fprintf(stderr, "bkt-auth: %s\n", error->message);
+  return cli_finish_stdout(0);
 }
 
 int
@@ -70,8 +96,7 @@ main(int argc, char **argv)
     return 0;
   }
   if (strcmp(name, "--version") == 0 || strcmp(name, "-V") == 0) {
-    printf("bkt-auth %s\n", PACKAGE_VERSION);
-    return 0;
+    return version();
   }
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
     if (strcmp(name, commands[i].name) == 0)

@@ -51,3 +51,9 @@ cli_one_host(const char *command, int argc, char **argv, const char **host)
                     "--help'\n"), command, argv[2], command);
   return FALSE;
 }
+
+const char *
+cli_check_mark(void)
+{
+  return g_get_charset(NULL) ? "\u2713" : "+";
+}

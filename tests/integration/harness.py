@@ -146,7 +146,7 @@ def http_get(url, timeout=10.0):
 class FakeBitbucket:
     """tests/fake_bitbucket.py in a subprocess, and a client for its controls."""
 
-    def __init__(self, dc_redirect=None):
+    def __init__(self, dc_redirect=None, program=FAKE_BITBUCKET, extra_args=()):
         self.dir = tempfile.mkdtemp(prefix="bkt-fake-")
         self.redirect_port = fixed_port()
         self.dc_redirect = dc_redirect or (
@@ -155,9 +155,10 @@ class FakeBitbucket:
         self.log_path = os.path.join(self.dir, "fake.log")
         self._log = open(self.log_path, "wb")
         self.proc = subprocess.Popen(
-            [sys.executable, FAKE_BITBUCKET, "--port-file", port_file,
+            [sys.executable, program, "--port-file", port_file,
              "--dc-redirect", self.dc_redirect,
-             "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET],
+             "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET]
+            + list(extra_args),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=self._log, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
 
@@ -352,6 +353,9 @@ class BktTestCase(unittest.TestCase):
     """One fake Bitbucket per test class; a fresh config dir per test."""
 
     fake = None
+    # The fake to start (a program taking fake_bitbucket.py's options) and more options for it.
+    FAKE_PROGRAM = FAKE_BITBUCKET
+    FAKE_ARGS = ()
     # Applied to every child's environment before a call's own env_extra.
     ENV_EXTRA = {}
 
@@ -361,7 +365,7 @@ class BktTestCase(unittest.TestCase):
         cls.bin = binary()
         if not os.environ.get("DBUS_SESSION_BUS_ADDRESS"):
             raise RuntimeError("no D-Bus session: run the tests under tests/with-keyring")
-        cls.fake = FakeBitbucket()
+        cls.fake = FakeBitbucket(program=cls.FAKE_PROGRAM, extra_args=cls.FAKE_ARGS)
 
     @classmethod
     def tearDownClass(cls):

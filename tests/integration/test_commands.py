@@ -3,9 +3,11 @@
 """status, token, refresh, logout, BKT_TOKEN, --with-token and usage errors."""
 
 import json
+import os
+import re
 
 import harness
-from harness import CLIENT_SECRET, CLOUD_HOST, DC_ENV, USER_EMAIL, BktTestCase
+from harness import CLIENT_SECRET, CLOUD_HOST, DC_ENV, TESTS_DIR, USER_EMAIL, BktTestCase
 
 DC_PAT = "pat-dc-0123456789abcdefghijklmnop"
 CLOUD_API_TOKEN = "ATATT3xFfGF0-cloud-api-token-0123456789"
@@ -33,6 +35,13 @@ class AfterLogin(BktTestCase):
                 self.assertIn("Alice Example", err)
                 self.assertIn("Secret Service", err)
                 self.assert_no_secret(err, self.secrets, "status")
+        # One block per host, read like `gh auth status`.
+        rc, out, err = self.run_bkt(["status"])
+        self.assertIn("\u2713 Logged in to %s account alice (Alice Example) (keyring)"
+                      % CLOUD_HOST, err)
+        self.assertIn("- Active account: true", err)
+        self.assertIn("- Token scopes: 'account', 'repository'", err)
+        self.assertIn("- Token: %s****" % self.access[:4], err)
 
     def test_status_json(self):
         rc, out, err = self.run_bkt(["status", "--json"])
@@ -50,6 +59,25 @@ class AfterLogin(BktTestCase):
         self.assertEqual(sorted(h["scopes"]), ["account", "repository"])
         self.assertNotIn("token", h)
         self.assert_no_secret(out + err, self.secrets, "status --json")
+
+    def test_status_json_is_the_documented_schema(self):
+        with open(os.path.join(TESTS_DIR, "..", "docs", "status-json.md"),
+                  encoding="utf-8") as f:
+            doc = f.read()
+        def fields(section):
+            text = doc.split("## " + section, 1)[1].split("\n## ", 1)[0]
+            rows = re.findall(r"^\| `(\w+)` \| ([^|]+) \|", text, re.M)
+            return {name: "optional" in kind for name, kind in rows}
+        top, host = fields("The object"), fields("A host")
+        rc, out, err = self.run_bkt(["status", "--json", "--show-token"])
+        self.assertEqual(rc, 0, err)
+        data = json.loads(out)
+        self.assertEqual(data["version"], 1)
+        self.assertEqual(set(data), set(top))
+        h = data["hosts"][0]
+        self.assertLessEqual(set(h), set(host), "undocumented fields")
+        self.assertLessEqual({k for k, optional in host.items() if not optional}, set(h))
+        self.assertIs(h["active"], True)
 
     def test_show_token(self):
         rc, out, err = self.run_bkt(["status", "--show-token"])

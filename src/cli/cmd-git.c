@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "gitcred.h"
+#include "secure.h"
+#include "session.h"
+
+/* Read what git sends on stdin, up to a blank line or the end; a secret (it may hold a
+ * password). NULL when it is too long. */
+static char *
+read_request(size_t *len_out)
+{
+  GString *buf = g_string_sized_new(1024);
+  char line[4096];
+  gboolean ok = TRUE;
+  while (fgets(line, sizeof line, stdin) != NULL) {
+    size_t n = strlen(line);
+    if (buf->len + n > BKT_GIT_REQUEST_MAX) {
+      ok = FALSE;
+      break;
+    }
+    /* Sized once: growing would leave copies of the password behind. */
+    if (buf->len + n + 1 > buf->allocated_len) {
+      GString *bigger = g_string_sized_new(BKT_GIT_REQUEST_MAX + 1);
+      g_string_append_len(bigger, buf->str, (gssize)buf->len);
+      bkt_wipe(buf->str, buf->len);
+      g_string_free(buf, TRUE);
+      buf = bigger;
+    }
+    g_string_append_len(buf, line, (gssize)n);
+    gboolean blank = strcmp(line, "\n") == 0 || strcmp(line, "\r\n") == 0;
+    bkt_wipe(line, n);
+    if (blank)
+      break;
+  }
+  bkt_wipe(line, sizeof line);
+  if (!ok) {
+    bkt_wipe(buf->str, buf->len);
+    g_string_free(buf, TRUE);
+    return NULL;
+  }
+  *len_out = buf->len;
+  return g_string_free(buf, FALSE);
+}
+
+/* A value git can take on one line. */
+static gboolean
+one_line(const char *s)
+{
+  return s != NULL && *s != '\0' && strpbrk(s, "\r\n") == NULL;
+}
+
+static int
+answer(const char *username, const char *token, gint64 expires_at)
+{
+  if (!one_line(username) || !one_line(token)) {
+    fprintf(stderr, _("bkt-auth: the stored token cannot be handed to git: it spans several "
+                      "lines\n"));
+    return 1;
+  }
+  printf("username=%s\npassword=%s\n", username, token);
+  if (expires_at > 0)
+    printf("password_expiry_utc=%" G_GINT64_FORMAT "\n", expires_at);
+  return cli_finish_stdout(0);
+}
+
+static int
+credential_get(const BktGitRequest *req)
+{
+  GError *error = NULL;
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(&error);
+  if (hosts == NULL)
+    return cli_fail(error);
+  gboolean ambiguous = FALSE;
+  BktHostEntry *entry = bkt_git_match(hosts, req, &ambiguous);
+  const char *env = bkt_env_token();
+  if (env != NULL) {
+    /* BKT_TOKEN stands in for the stored logins, and for Cloud without one. */
+    if (entry != NULL)
+      return answer(bkt_git_username(entry), env, 0);
+    if (bkt_git_is_cloud(req))
+      return answer(BKT_GIT_USER_TOKEN, env, 0);
+    return 0;
+  }
+  if (entry == NULL) {
+    if (ambiguous)
+      fprintf(stderr, _("bkt-auth: several Bitbucket Data Centers are stored for '%s': run "
+                        "'bkt-auth setup-git HOST' for the one you mean, so that git names "
+                        "the path\n"), req->host);
+    /* Not ours: say nothing, and git asks its other helpers. */
+    return 0;
+  }
+  char *token = NULL;
+  BktHostEntry *fresh = NULL;
+  GError *token_error = NULL;
+  if (!bkt_session_token(entry->key, FALSE, &token, &fresh, &token_error))
+    return cli_fail(token_error);
+  int code = answer(bkt_git_username(fresh), token, fresh->expires_at);
+  bkt_secret_free(token);
+  bkt_host_entry_free(fresh);
+  return code;
+}
+
+/*
+ * git rejected the password it got. An access token may be refused before the time we think
+ * it expires (revoked, or a clock off): when the rejected one is the stored token, refresh it
+ * now, so the next git command gets a new one. The login itself stays: erasing it would turn
+ * one refused request into a new browser login.
+ */
+static int
+credential_erase(const BktGitRequest *req)
+{
+  if (req->password == NULL || bkt_env_token() != NULL)
+    return 0;
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
+  BktHostEntry *entry = hosts != NULL ? bkt_git_match(hosts, req, NULL) : NULL;
+  if (entry == NULL || g_strcmp0(entry->auth, "oauth") != 0)
+    return 0;
+  BktSecrets s;
+  if (!bkt_secrets_load(entry, &s, NULL))
+    return 0;
+  gboolean rejected_is_stored = bkt_str_equal_ct(req->password, s.access_token);
+  gboolean refreshable = s.refresh_token != NULL;
+  bkt_secrets_clear(&s);
+  if (!rejected_is_stored || !refreshable)
+    return 0;
+  char *token = NULL;
+  GError *error = NULL;
+  if (!bkt_session_token(entry->key, TRUE, &token, NULL, &error)) {
+    cli_fail(error);
+    return 0;
+  }
+  bkt_secret_free(token);
+  return 0;
+}
+
+int
+cmd_git_credential(int argc, char **argv)
+{
+  g_autoptr(GOptionContext) ctx = g_option_context_new(
+    _("get|store|erase - answer git's credential requests with fresh tokens"));
+  g_option_context_set_description(
+    ctx, _("git runs this itself once 'bkt-auth setup-git' has configured it.\n"
+           "get: for a stored host, a fresh access token and the user name the platform "
+           "expects; nothing for other hosts, so git asks its other helpers.\n"
+           "store: nothing to do (tokens come from 'bkt-auth login').\n"
+           "erase: the login stays; a rejected token that is still the stored one is "
+           "refreshed at once."));
+  if (!cli_parse(ctx, "git-credential", &argc, &argv))
+    return 1;
+  if (argc != 2) {
+    fprintf(stderr, _("bkt-auth: git-credential takes one operation, get, store or erase: see "
+                      "'bkt-auth git-credential --help'\n"));
+    return 1;
+  }
+  const char *op = argv[1];
+  size_t len = 0;
+  char *text = read_request(&len);
+  if (text == NULL) {
+    fprintf(stderr, _("bkt-auth: git sent more than %d KiB: that is no credential request\n"),
+            BKT_GIT_REQUEST_MAX / 1024);
+    return 1;
+  }
+  BktGitRequest req;
+  GError *error = NULL;
+  gboolean parsed = bkt_git_request_parse(text, len, &req, &error);
+  bkt_wipe(text, len);
+  g_free(text);
+  if (!parsed)
+    return cli_fail(error);
+  int code = 0;
+  if (strcmp(op, "get") == 0)
+    code = credential_get(&req);
+  else if (strcmp(op, "erase") == 0)
+    code = credential_erase(&req);
+  /* "store", and operations git may add later: nothing to do, as gitcredentials(7) asks. */
+  bkt_git_request_clear(&req);
+  return code;
+}
+
+/* ---- setup-git ---- */
+
+/* Run git with args; its stdout (newly allocated) when it exits 0, NULL otherwise with *status
+ * set (-1 when git cannot be started, with error). */
+static char *
+run_git(const char *const *args, int *status, GError **error)
+{
+  GPtrArray *argv = g_ptr_array_new();
+  g_ptr_array_add(argv, (gpointer) "git");
+  for (const char *const *a = args; *a != NULL; a++)
+    g_ptr_array_add(argv, (gpointer)*a);
+  g_ptr_array_add(argv, NULL);
+  char *out = NULL, *err = NULL;
+  int wait_status = 0;
+  g_autoptr(GError) local = NULL;
+  gboolean started = g_spawn_sync(NULL, (char **)argv->pdata, NULL,
+                                  G_SPAWN_SEARCH_PATH | G_SPAWN_STDIN_FROM_DEV_NULL, NULL, NULL,
+                                  &out, &err, &wait_status, &local);
+  g_ptr_array_unref(argv);
+  if (!started) {
+    *status = -1;
+    g_set_error(error, BKT_ERROR, BKT_ERROR_FAILED,
+                _("cannot run git: %s; install git first"), local->message);
+    return NULL;
+  }
+  if (!WIFEXITED(wait_status) || WEXITSTATUS(wait_status) != 0) {
+    *status = WIFEXITED(wait_status) ? WEXITSTATUS(wait_status) : 128;
+    g_autofree char *what = g_strstrip(g_strdup(err != NULL ? err : ""));
+    g_set_error(error, BKT_ERROR, BKT_ERROR_FAILED, _("git config failed: %s"),
+                *what ? what : _("it stopped without saying why"));
+    g_free(out);
+    g_free(err);
+    return NULL;
+  }
+  *status = 0;
+  g_free(err);
+  return out;
+}
+
+/* The helper line git runs: "!/usr/bin/bkt-auth git-credential", the path quoted if needed. */
+static char *
+helper_command(GError **error)
+{
+  g_autoptr(GError) local = NULL;
+  g_autofree char *exe = g_file_read_link("/proc/self/exe", &local);
+  if (exe == NULL) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_FAILED,
+                _("cannot tell where bkt-auth is installed: %s"), local->message);
+    return NULL;
+  }
+  gboolean plain = TRUE;
+  for (const char *c = exe; *c; c++)
+    if (!g_ascii_isalnum(*c) && strchr("/._-+,:@%", *c) == NULL)
+      plain = FALSE;
+  g_autofree char *quoted = plain ? g_strdup(exe) : g_shell_quote(exe);
+  return g_strconcat("!", quoted, " git-credential", NULL);
+}
+
+/* Configure git for one host; *changed says whether anything was written. */
+static gboolean
+setup_one(const BktHostEntry *e, const char *helper, gboolean *changed, GError **error)
+{
+  *changed = FALSE;
+  g_autofree char *url = bkt_git_config_url(e);
+  if (url == NULL) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_FAILED, _("the stored address of '%s' is damaged: "
+                                                      "log in again"), e->key);
+    return FALSE;
+  }
+  g_autofree char *helper_key = g_strdup_printf("credential.%s.helper", url);
+  g_autofree char *path_key = g_strdup_printf("credential.%s.useHttpPath", url);
+  int status;
+  g_autoptr(GError) ignored = NULL;
+  const char *get[] = { "config", "--global", "--get-all", helper_key, NULL };
+  g_autofree char *current = run_git(get, &status, &ignored);
+  if (status < 0) {
+    g_propagate_error(error, g_steal_pointer(&ignored));
+    return FALSE;
+  }
+  g_autofree char *want = g_strconcat("\n", helper, "\n", NULL);
+  if (g_strcmp0(current, want) != 0) {
+    const char *reset[] = { "config", "--global", "--replace-all", helper_key, "", NULL };
+    const char *add[] = { "config", "--global", "--add", helper_key, helper, NULL };
+    g_autofree char *r1 = run_git(reset, &status, error);
+    if (status != 0)
+      return FALSE;
+    g_autofree char *r2 = run_git(add, &status, error);
+    if (status != 0)
+      return FALSE;
+    *changed = TRUE;
+  }
+  if (bkt_git_needs_path(e)) {
+    /* Several Data Centers may share the address: git must say which path it wants. */
+    const char *get_path[] = { "config", "--global", "--get", path_key, NULL };
+    g_autofree char *now = run_git(get_path, &status, NULL);
+    if (g_strcmp0(now, "true\n") != 0) {
+      const char *set[] = { "config", "--global", path_key, "true", NULL };
+      g_autofree char *r = run_git(set, &status, error);
+      if (status != 0)
+        return FALSE;
+      *changed = TRUE;
+    }
+  }
+  return TRUE;
+}
+
+int
+cmd_setup_git(int argc, char **argv)
+{
+  g_autoptr(GOptionContext) ctx =
+    g_option_context_new(_("[HOST] - make git use bkt-auth for a host's HTTPS remotes"));
+  g_option_context_set_description(
+    ctx, _("Writes to your global git configuration, for each stored host (or HOST alone):\n"
+           "  credential.URL.helper \"\"  (other helpers are not asked for this host)\n"
+           "  credential.URL.helper \"!bkt-auth git-credential\"\n"
+           "Running it again changes nothing."));
+  const char *host;
+  if (!cli_parse(ctx, "setup-git", &argc, &argv) || !cli_one_host("setup-git", argc, argv, &host))
+    return 1;
+  GError *error = NULL;
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(&error);
+  if (hosts == NULL)
+    return cli_fail(error);
+  if (host != NULL) {
+    BktHostEntry *only = bkt_hosts_lookup(hosts, host, &error);
+    if (only == NULL)
+      return cli_fail(error);
+    BktHostEntry *copy = bkt_host_entry_copy(only);
+    g_ptr_array_set_size(hosts, 0);
+    g_ptr_array_add(hosts, copy);
+  }
+  if (hosts->len == 0)
+    return cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
+                                        _("not logged in to any Bitbucket: run 'bkt-auth "
+                                          "login' first")));
+  g_autofree char *helper = helper_command(&error);
+  if (helper == NULL)
+    return cli_fail(error);
+  for (guint i = 0; i < hosts->len; i++) {
+    const BktHostEntry *e = g_ptr_array_index(hosts, i);
+    gboolean changed;
+    if (!setup_one(e, helper, &changed, &error))
+      return cli_fail(error);
+    g_autofree char *url = bkt_git_config_url(e);
+    if (changed)
+      fprintf(stderr, _("git now asks bkt-auth for %s (user %s).\n"), url, bkt_git_username(e));
+    else
+      fprintf(stderr, _("git already asks bkt-auth for %s.\n"), url);
+  }
+  return 0;
+}

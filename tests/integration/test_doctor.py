@@ -1,0 +1,280 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""bkt-auth doctor: what it finds, the fix it names, its exit code and its JSON."""
+
+import email.utils
+import json
+import os
+import ssl
+import subprocess
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import harness
+from harness import CLIENT_SECRET, CLOUD_HOST, COMMAND_TIMEOUT, DC_ENV, BktTestCase
+
+CHECK_IDS = {"secret-service", "config-dir", "config-file", "env-token", "login", "browser",
+             "session", "reachable", "tls", "bitbucket", "clock", "token"}
+STATUSES = {"ok", "info", "warn", "fail"}
+
+
+class SkewedDataCenter:
+    """A Data Center stand-in on 127.0.0.1 whose clock is `skew` seconds off."""
+
+    def __init__(self, skew, tls=None):
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def date_time_string(self, timestamp=None):
+                return email.utils.formatdate(time.time() + skew, usegmt=True)
+
+            def do_GET(self):
+                if self.path != "/bitbucket/rest/api/1.0/application-properties":
+                    self.send_error(404)
+                    return
+                body = json.dumps({"version": "8.19.1", "displayName": "Bitbucket"}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        scheme = "http"
+        if tls is not None:
+            context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+            context.load_cert_chain(*tls)
+            self.server.socket = context.wrap_socket(self.server.socket, server_side=True)
+            scheme = "https"
+        self.url = "%s://127.0.0.1:%d/bitbucket" % (scheme, self.server.server_address[1])
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+class DoctorTestCase(BktTestCase):
+
+    def doctor(self, *args, env_extra=None, want_rc=None):
+        """doctor --json: (returncode, the parsed report, stderr)."""
+        rc, out, err = self.run_bkt(["doctor", "--json"] + list(args), env_extra=env_extra)
+        report = json.loads(out)
+        self.check_schema(report)
+        if want_rc is not None:
+            self.assertEqual(rc, want_rc, json.dumps(report, indent=1) + err)
+        self.assertEqual(rc, 0 if report["ok"] else 1)
+        return rc, report, err
+
+    def check_schema(self, report):
+        self.assertEqual(report["version"], 1)
+        self.assertIsInstance(report["ok"], bool)
+        fails = [c for c in report["checks"] if c["status"] == "fail"]
+        warns = [c for c in report["checks"] if c["status"] == "warn"]
+        self.assertEqual(report["problems"], len(fails))
+        self.assertEqual(report["warnings"], len(warns))
+        self.assertEqual(report["ok"], not fails)
+        for c in report["checks"]:
+            self.assertIn(c["check"], CHECK_IDS)
+            self.assertIn(c["status"], STATUSES)
+            self.assertTrue(c["summary"])
+            self.assertIn("host", c)
+            self.assertIn("fix", c)
+            if c["status"] == "fail":
+                self.assertTrue(c["fix"], "a problem without a fix: %r" % c)
+
+    def find(self, report, check, host=None):
+        found = [c for c in report["checks"]
+                 if c["check"] == check and (host is None or c["host"] == host)]
+        self.assertTrue(found, "no %s check for %s in %s" % (check, host, report))
+        return found[0]
+
+
+class Healthy(DoctorTestCase):
+
+    def test_nothing_wrong_after_login(self):
+        self.login_cloud()
+        self.login_dc()
+        rc, report, err = self.doctor(want_rc=0)
+        ss = self.find(report, "secret-service")
+        self.assertEqual(ss["status"], "ok")
+        self.assertEqual(ss["daemon"], "gnome-keyring-daemon")
+        self.assertEqual(self.find(report, "config-dir")["status"], "ok")
+        self.assertEqual(self.find(report, "config-dir")["path"], self.config_dir)
+        self.assertEqual(self.find(report, "config-file")["status"], "ok")
+        self.assertEqual(self.find(report, "browser")["status"], "ok")
+        for host in (CLOUD_HOST, self.fake.dc_host):
+            with self.subTest(host=host):
+                self.assertEqual(self.find(report, "login", host)["status"], "ok")
+                self.assertIn("expires_at", self.find(report, "login", host))
+                self.assertEqual(self.find(report, "reachable", host)["status"], "ok")
+                self.assertEqual(self.find(report, "tls", host)["status"], "info")
+                self.assertEqual(self.find(report, "bitbucket", host)["status"], "ok")
+                clock = self.find(report, "clock", host)
+                self.assertEqual(clock["status"], "ok")
+                self.assertLessEqual(abs(clock["clock_skew_seconds"]), 2)
+                self.assertEqual(self.find(report, "token", host)["status"], "ok")
+        self.assertEqual(self.find(report, "bitbucket", self.fake.dc_host)["bitbucket_version"],
+                         "8.19.1")
+        secret = self.keyring_secret(CLOUD_HOST)
+        self.assert_no_secret(json.dumps(report) + err,
+                              [secret["access_token"], secret["refresh_token"], CLIENT_SECRET])
+
+    def test_text_for_people(self):
+        self.login_cloud()
+        rc, out, err = self.run_bkt(["doctor"])
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out, "", "the text report is for people: stderr")
+        self.assertIn("No problems found", err)
+        self.assertIn("gnome-keyring-daemon", err)
+        self.assertIn(CLOUD_HOST, err)
+        self.assert_no_token_shapes(err, "doctor's text")
+
+    def test_not_logged_in(self):
+        rc, report, err = self.doctor(want_rc=0)
+        self.assertEqual(self.find(report, "login")["status"], "info")
+        self.assertIn("bkt-auth login", self.find(report, "login")["fix"])
+        self.assertFalse(os.path.exists(self.config_dir), "doctor must not create the config")
+
+    def test_env_token_is_mentioned(self):
+        rc, report, err = self.doctor(env_extra={"BKT_TOKEN": "env-token-0123456789"},
+                                      want_rc=0)
+        self.assertEqual(self.find(report, "env-token")["status"], "info")
+        self.assertNotIn("env-token-0123456789", json.dumps(report) + err)
+
+    def test_ssh_without_browser(self):
+        self.login_cloud()
+        env = {"SSH_CONNECTION": "10.0.0.1 5000 10.0.0.2 22", "BROWSER": None}
+        rc, report, err = self.doctor(env_extra=env, want_rc=0)
+        self.assertEqual(self.find(report, "browser")["status"], "warn")
+        self.assertIn("SSH", self.find(report, "browser")["summary"])
+        self.assertEqual(self.find(report, "session")["status"], "info")
+        self.assertIn("ssh -L", self.find(report, "session")["summary"])
+        self.assertEqual(report["warnings"], 1)
+
+
+class Problems(DoctorTestCase):
+
+    def test_open_permissions(self):
+        self.login_cloud()
+        os.chmod(self.config_dir, 0o755)
+        os.chmod(self.hosts_json_path(), 0o644)
+        rc, report, err = self.doctor(want_rc=1)
+        d = self.find(report, "config-dir")
+        self.assertEqual(d["status"], "fail")
+        self.assertIn("chmod 700 " + self.config_dir, d["fix"])
+        f = self.find(report, "config-file")
+        self.assertEqual(f["status"], "fail")
+        self.assertEqual(f["path"], self.hosts_json_path())
+        self.assertIn("chmod 600", f["fix"])
+        # doctor tells; it changes nothing.
+        self.assertEqual(os.stat(self.config_dir).st_mode & 0o777, 0o755)
+
+    def test_damaged_hosts_file(self):
+        self.login_cloud()
+        with open(self.hosts_json_path(), "w") as f:
+            f.write("{not json")
+        rc, report, err = self.doctor(want_rc=1)
+        f = self.find(report, "config-file")
+        self.assertEqual(f["status"], "fail")
+        self.assertIn("log in again", f["fix"])
+
+    def test_token_refused_by_the_server(self):
+        self.login_cloud()
+        self.fake.expire()
+        rc, report, err = self.doctor(want_rc=1)
+        t = self.find(report, "token", CLOUD_HOST)
+        self.assertEqual(t["status"], "fail")
+        self.assertIn("bkt-auth refresh " + CLOUD_HOST, t["fix"])
+        self.assertEqual(self.fake.stats()["token_refresh"], 0, "doctor must not refresh")
+        rc, out, err = self.run_bkt(["doctor"])
+        self.assertEqual(rc, 1)
+        self.assertIn("Fix: get a new one with 'bkt-auth refresh", err)
+        self.assertIn("1 problem found", err)
+
+    def test_keyring_lost_the_token(self):
+        self.login_cloud()
+        subprocess.run(["secret-tool", "clear", "host", CLOUD_HOST], check=True,
+                       stdin=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
+        rc, report, err = self.doctor(want_rc=1)
+        login = self.find(report, "login", CLOUD_HOST)
+        self.assertEqual(login["status"], "fail")
+        self.assertIn("bkt-auth login " + CLOUD_HOST, login["fix"])
+
+    def test_no_secret_service(self):
+        runtime = os.path.join(self.tmp, "runtime")
+        os.mkdir(runtime, 0o700)
+        env = {"DBUS_SESSION_BUS_ADDRESS": None, "XDG_RUNTIME_DIR": runtime}
+        rc, report, err = self.doctor(env_extra=env, want_rc=1)
+        ss = self.find(report, "secret-service")
+        self.assertEqual(ss["status"], "fail")
+        self.assertIn("--insecure-storage", ss["fix"])
+
+    def test_unreachable_host(self):
+        url = "http://127.0.0.1:%d/bitbucket" % harness.free_port()
+        rc, report, err = self.doctor(url, want_rc=1)
+        r = self.find(report, "reachable")
+        self.assertEqual(r["status"], "fail")
+        self.assertTrue(r["fix"])
+        self.assertFalse([c for c in report["checks"] if c["check"] == "clock"])
+
+    def test_not_a_bitbucket(self):
+        rc, report, err = self.doctor(self.fake.url + "/elsewhere", env_extra=DC_ENV,
+                                      want_rc=1)
+        self.assertEqual(self.find(report, "reachable")["status"], "ok")
+        self.assertEqual(self.find(report, "bitbucket")["status"], "fail")
+
+    def test_clock_skew(self):
+        server = SkewedDataCenter(skew=2 * 3600)
+        self.addCleanup(server.stop)
+        rc, report, err = self.doctor(server.url, want_rc=1)
+        self.assertEqual(self.find(report, "bitbucket")["bitbucket_version"], "8.19.1")
+        clock = self.find(report, "clock")
+        self.assertEqual(clock["status"], "fail")
+        self.assertAlmostEqual(clock["clock_skew_seconds"], 7200, delta=5)
+        self.assertIn("behind", clock["summary"])
+        self.assertIn("timedatectl", clock["fix"])
+
+    def test_small_skew_is_a_warning(self):
+        server = SkewedDataCenter(skew=-120)
+        self.addCleanup(server.stop)
+        rc, report, err = self.doctor(server.url, want_rc=0)
+        clock = self.find(report, "clock")
+        self.assertEqual(clock["status"], "warn")
+        self.assertIn("ahead", clock["summary"])
+
+    def test_untrusted_certificate(self):
+        cert, key = (os.path.join(self.tmp, n) for n in ("cert.pem", "key.pem"))
+        cp = subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes",
+                             "-keyout", key, "-out", cert, "-days", "2",
+                             "-subj", "/CN=127.0.0.1", "-addext",
+                             "subjectAltName=IP:127.0.0.1"],
+                            stdin=subprocess.DEVNULL, capture_output=True,
+                            timeout=COMMAND_TIMEOUT)
+        self.assertEqual(cp.returncode, 0, cp.stderr)
+        server = SkewedDataCenter(skew=0, tls=(cert, key))
+        self.addCleanup(server.stop)
+        rc, report, err = self.doctor(server.url, want_rc=1)
+        tls = self.find(report, "tls")
+        self.assertEqual(tls["status"], "fail")
+        self.assertIn("--ca-file", tls["fix"])
+        self.assertFalse([c for c in report["checks"] if c["check"] == "reachable"])
+        # Trusted through SSL_CERT_FILE, as for a private certificate authority.
+        rc, report, err = self.doctor(server.url, env_extra={"SSL_CERT_FILE": cert},
+                                      want_rc=0)
+        self.assertEqual(self.find(report, "tls")["status"], "ok")
+        self.assertEqual(self.find(report, "bitbucket")["bitbucket_version"], "8.19.1")
+
+    def test_bad_host_argument(self):
+        rc, out, err = self.run_bkt(["doctor", "https://user@example.com"])
+        self.assertEqual((rc, out), (1, ""))
+        self.assert_one_error_line(err)
+        rc, out, err = self.run_bkt(["doctor", "a", "b"])
+        self.assertEqual((rc, out), (1, ""))
+
+
+if __name__ == "__main__":
+    harness.main()
