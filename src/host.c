@@ -82,7 +82,7 @@ bkt_url_is_loopback(const char *url)
 static char *
 authority_of(const char *url)
 {
-  g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
+  g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_ENCODED_PATH, NULL);
   if (uri == NULL || g_uri_get_host(uri) == NULL)
     return NULL;
   g_autofree char *host = g_ascii_strdown(g_uri_get_host(uri), -1);
@@ -130,6 +130,18 @@ context_path(const char *path)
   return g_string_free(out, FALSE);
 }
 
+/* A DNS name or an IP address as GUri decoded it: nothing that changes what the URL means. */
+static gboolean
+host_is_plain(const char *host)
+{
+  if (strchr(host, ':') != NULL)
+    return strchr(host, '%') == NULL && g_hostname_is_ip_address(host);
+  for (const char *c = host; *c; c++)
+    if (!g_ascii_isalnum(*c) && *c != '-' && *c != '.' && *c != '_')
+      return FALSE;
+  return TRUE;
+}
+
 static gboolean
 fail(GError **error, BktHost *out, const char *message)
 {
@@ -154,27 +166,33 @@ bkt_host_parse(const char *input, BktKind kind_hint, gboolean allow_http, BktHos
                                 "give it as 'git.example.com' or 'https://git.example.com'"));
   }
 
+  /* Echoed in messages: the name may come from a repository's remote, not from the user. */
+  g_autofree char *shown = bkt_text_tame(text);
   g_autofree char *url = strstr(text, "://") != NULL ? g_strdup(text)
                                                     : g_strconcat("https://", text, NULL);
   g_autoptr(GError) uri_error = NULL;
-  g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, &uri_error);
+  /* The path stays percent-encoded: decoded, "%3F" would put a query into every request. */
+  g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_ENCODED_PATH, &uri_error);
   if (uri == NULL || g_uri_get_host(uri) == NULL || *g_uri_get_host(uri) == '\0') {
     g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
                 _("'%s' is not a host name or URL: give it as 'git.example.com' or "
-                  "'https://git.example.com'"), text);
+                  "'https://git.example.com'"), shown);
     bkt_host_clear(out);
     return FALSE;
   }
   const char *scheme = g_uri_get_scheme(uri);
   if (g_ascii_strcasecmp(scheme, "https") != 0 && g_ascii_strcasecmp(scheme, "http") != 0) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
-                _("'%s' is not a web address: Bitbucket is reached over https://"), text);
+                _("'%s' is not a web address: Bitbucket is reached over https://"), shown);
     bkt_host_clear(out);
     return FALSE;
   }
   if (g_uri_get_userinfo(uri) != NULL)
     return fail(error, out, _("the host must not contain a user name or password: give only "
                               "the address, bkt-auth asks for credentials itself"));
+  if (!host_is_plain(g_uri_get_host(uri)))
+    return fail(error, out, _("the host contains a space or a character a URL cannot hold: "
+                              "give it as 'git.example.com' or 'https://git.example.com'"));
   if (g_uri_get_fragment(uri) != NULL || g_uri_get_query(uri) != NULL)
     return fail(error, out, _("the host must not contain '?' or '#': give only the address "
                               "of the Bitbucket, such as 'https://git.example.com/bitbucket'"));
@@ -191,9 +209,10 @@ bkt_host_parse(const char *input, BktKind kind_hint, gboolean allow_http, BktHos
     return fail(error, out, _("bitbucket.org is Bitbucket Cloud, not a Data Center: leave out "
                               "'--kind dc'"));
   else if (kind == BKT_KIND_CLOUD && !cloud) {
+    g_autofree char *shown_authority = bkt_text_tame(authority);
     g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
                 _("'%s' is not Bitbucket Cloud: use '--kind dc' for a Data Center, or set "
-                  "BKT_CLOUD_URL to reach Cloud through a proxy"), authority);
+                  "BKT_CLOUD_URL to reach Cloud through a proxy"), shown_authority);
     bkt_host_clear(out);
     return FALSE;
   }

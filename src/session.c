@@ -4,6 +4,7 @@
 #include "session.h"
 
 #include <glib/gi18n.h>
+#include <signal.h>
 #include <string.h>
 
 #include "error.h"
@@ -29,9 +30,52 @@ is_fresh(const BktSecrets *s, gint64 now)
   return s->expires_at - now > margin;
 }
 
+/*
+ * Once a refresh request leaves, the server may spend the old refresh token: Ctrl-C or a
+ * SIGTERM then waits until the new one is stored (or the request failed), or the session would
+ * be lost. A handler, not a blocked mask: the library threads (GDBus, resolvers) do not block
+ * signals, so one of them would take it. SIGKILL cannot be held; see docs/SECURITY.md.
+ */
+static const int held_signals[] = { SIGINT, SIGTERM, SIGHUP };
+static volatile sig_atomic_t held_signal;
+
+static void
+on_held_signal(int sig)
+{
+  held_signal = sig;
+}
+
+static void
+hold_signals(struct sigaction *saved)
+{
+  struct sigaction sa = { .sa_handler = on_held_signal, .sa_flags = SA_RESTART };
+  sigemptyset(&sa.sa_mask);
+  held_signal = 0;
+  for (size_t i = 0; i < G_N_ELEMENTS(held_signals); i++)
+    sigaction(held_signals[i], &sa, &saved[i]);
+}
+
+/* Put the handlers back, then act on a signal that arrived meanwhile as it would have. */
+static void
+release_signals(const struct sigaction *saved)
+{
+  for (size_t i = 0; i < G_N_ELEMENTS(held_signals); i++)
+    sigaction(held_signals[i], &saved[i], NULL);
+  if (held_signal != 0)
+    raise(held_signal);
+}
+
 static gboolean
 refresh(const BktHostEntry *entry, BktSecrets *s, BktTokens *out, GError **error)
 {
+  if (entry->kind == BKT_KIND_CLOUD) {
+    /* Cloud's token endpoint comes from BKT_CLOUD_URL as it is now: hold it to the rules the
+     * login was held to, so a refresh token never goes out over plain http to another host. */
+    BktHost checked;
+    if (!bkt_host_parse(entry->key, BKT_KIND_CLOUD, FALSE, &checked, error))
+      return FALSE;
+    bkt_host_clear(&checked);
+  }
   BktHost host = { entry->kind, entry->key, entry->base_url };
   BktOAuthClient client;
   bkt_oauth_client_init(&client, &host);
@@ -123,6 +167,8 @@ bkt_session_token(const char *host_input, gboolean force, char **token_out,
     } else {
       BktTokens t;
       g_autoptr(GError) refresh_error = NULL;
+      struct sigaction saved[G_N_ELEMENTS(held_signals)];
+      hold_signals(saved);
       if (!refresh(entry, &s, &t, &refresh_error)) {
         /* The server could not be reached, but the token still works for a while: hand it
          * out rather than fail; the next call tries again. A dead session is no such case. */
@@ -158,6 +204,7 @@ bkt_session_token(const char *host_input, gboolean force, char **token_out,
         }
         bkt_tokens_clear(&t);
       }
+      release_signals(saved);
     }
     bkt_secrets_clear(&s);
   }

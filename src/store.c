@@ -16,6 +16,7 @@
 
 #include "error.h"
 #include "secure.h"
+#include "text.h"
 
 #define HOSTS_FILE "hosts.json"
 #define SECRETS_FILE "secrets.json"
@@ -102,17 +103,74 @@ config_path(const char *name, GError **error)
   return dir != NULL ? g_build_filename(dir, name, NULL) : NULL;
 }
 
-/* Write a file atomically with mode 0600. */
+/* Temporary files are ".hosts.json.bkt-new-XXXXXX": hidden, and plainly ours. */
+#define TEMP_INFIX ".bkt-new-"
+
+/*
+ * Remove what writes killed half-way left behind: beside secrets.json they hold tokens that a
+ * logout would never reach. Only those older than a few seconds, so that a write in progress
+ * in another process keeps its own.
+ */
+static void
+remove_leftovers(const char *dir, const char *prefix)
+{
+  GDir *d = g_dir_open(dir, 0, NULL);
+  if (d == NULL)
+    return;
+  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+  const char *name;
+  while ((name = g_dir_read_name(d)) != NULL) {
+    if (!g_str_has_prefix(name, prefix))
+      continue;
+    g_autofree char *full = g_build_filename(dir, name, NULL);
+    GStatBuf st;
+    if (g_lstat(full, &st) == 0 && S_ISREG(st.st_mode) && now - (gint64)st.st_mtime > 10)
+      g_unlink(full);
+  }
+  g_dir_close(d);
+}
+
+/* Write a file atomically with mode 0600: a temporary file, fsync, rename, fsync the folder. */
 static gboolean
 write_private(const char *path, const char *text, GError **error)
 {
-  g_autoptr(GError) local = NULL;
-  if (!g_file_set_contents_full(path, text, (gssize)strlen(text),
-                                G_FILE_SET_CONTENTS_CONSISTENT | G_FILE_SET_CONTENTS_DURABLE,
-                                0600, &local)) {
+  g_autofree char *dir = g_path_get_dirname(path);
+  g_autofree char *base = g_path_get_basename(path);
+  g_autofree char *prefix = g_strconcat(".", base, TEMP_INFIX, NULL);
+  remove_leftovers(dir, prefix);
+  g_autofree char *tmp = g_strconcat(dir, G_DIR_SEPARATOR_S, prefix, "XXXXXX", NULL);
+  int err = 0;
+  int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    err = errno;
+  } else {
+    size_t len = strlen(text), off = 0;
+    while (off < len && err == 0) {
+      ssize_t n = write(fd, text + off, len - off);
+      if (n < 0 && errno != EINTR)
+        err = errno;
+      else if (n > 0)
+        off += (size_t)n;
+    }
+    if (err == 0 && fsync(fd) < 0)
+      err = errno;
+    if (close(fd) < 0 && err == 0)
+      err = errno;
+    if (err == 0 && rename(tmp, path) < 0)
+      err = errno;
+    if (err != 0)
+      g_unlink(tmp);
+  }
+  if (err != 0) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_STORE, _("cannot write '%s': %s"), path,
-                local->message);
+                g_strerror(err));
     return FALSE;
+  }
+  /* The rename survives a power cut once the folder is on disk too. */
+  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dfd >= 0) {
+    (void)fsync(dfd);
+    close(dfd);
   }
   return TRUE;
 }
@@ -161,7 +219,8 @@ add_string(cJSON *obj, const char *name, const char *value)
 gboolean
 bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, GError **error)
 {
-  cJSON *json = cJSON_ParseWithLength(text, len);
+  /* cJSON takes a NUL for white space: a file with one is damaged, not shorter. */
+  cJSON *json = memchr(text, '\0', len) == NULL ? cJSON_ParseWithLength(text, len) : NULL;
   const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "hosts");
   if (!cJSON_IsObject(json) || (list != NULL && !cJSON_IsArray(list))) {
     cJSON_Delete(json);
@@ -284,8 +343,10 @@ bkt_hosts_lookup(GPtrArray *hosts, const char *input, GError **error)
     if (strcmp(e->key, key) == 0)
       return e;
   }
+  /* Echoed: the name may come from a repository's remote, escapes and all. */
+  g_autofree char *shown = bkt_text_tame(input);
   g_set_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
-              _("not logged in to '%s': run 'bkt-auth login %s'"), input, input);
+              _("not logged in to '%s': run 'bkt-auth login %s'"), shown, shown);
   return NULL;
 }
 
@@ -364,14 +425,21 @@ json_wipe_delete(cJSON *json)
   cJSON_Delete(json);
 }
 
+/*
+ * JSON text of a tree that holds secrets (free with bkt_secret_free). Printed into a buffer of
+ * our own: cJSON's printer grows its buffer with realloc, which leaves copies of the secrets
+ * behind in freed memory.
+ */
 static char *
 json_print_secret(cJSON *json)
 {
-  char *text = cJSON_PrintUnformatted(json);
-  char *copy = g_strdup(text);
-  bkt_wipe(text, strlen(text));
-  cJSON_free(text);
-  return copy;
+  for (int size = 4096;; size *= 2) {
+    char *buf = g_malloc(size);
+    if (cJSON_PrintPreallocated(json, buf, size, FALSE))
+      return buf;
+    bkt_wipe(buf, size);
+    g_free(buf);
+  }
 }
 
 /* ---- the 0600 file, by --insecure-storage ---- */
@@ -469,11 +537,19 @@ store_error(GError **error, gboolean in_time, const GError *cause)
 
 typedef enum { SS_LOOKUP, SS_STORE, SS_CLEAR, SS_CONNECT } SsOp;
 
+/* Set once the Secret Service let a call run out of time: later calls fail at once rather
+ * than wait again, so a command that tries several stays within one deadline. */
+static gboolean ss_unresponsive;
+
 /* One Secret Service call with a deadline. For SS_LOOKUP *value receives the secret. */
 static gboolean
 ss_call(SsOp op, const char *key, const char *label, const char *value_in, char **value_out,
         GError **error)
 {
+  if (ss_unresponsive) {
+    store_error(error, FALSE, NULL);
+    return FALSE;
+  }
   GMainContext *ctx = g_main_context_new();
   g_main_context_push_thread_default(ctx);
   GCancellable *cancel = g_cancellable_new();
@@ -528,6 +604,7 @@ ss_call(SsOp op, const char *key, const char *label, const char *value_in, char 
     ;
   g_main_context_pop_thread_default(ctx);
   g_main_context_unref(ctx);
+  ss_unresponsive = !in_time;
   if (!ok || !in_time) {
     if (value_out != NULL && *value_out != NULL)
       g_clear_pointer(value_out, secret_password_free);
@@ -535,6 +612,45 @@ ss_call(SsOp op, const char *key, const char *label, const char *value_in, char 
     return FALSE;
   }
   return TRUE;
+}
+
+/*
+ * Whether an item of ours for key exists but sits in a locked collection: a lookup then finds
+ * nothing once the unlock prompt fails or is dismissed, which is not "nothing stored".
+ */
+static gboolean
+ss_item_locked(const char *key)
+{
+  GMainContext *ctx = g_main_context_new();
+  g_main_context_push_thread_default(ctx);
+  GCancellable *cancel = g_cancellable_new();
+  Waiter w = { NULL };
+  GHashTable *attrs = secret_attributes_build(&credentials_schema, "host", key, NULL);
+  secret_service_search(NULL, &credentials_schema, attrs, SECRET_SEARCH_ALL, cancel, on_done,
+                        &w);
+  ss_unresponsive = !wait_for(ctx, &w, cancel);
+  GList *items = secret_service_search_finish(NULL, w.result, NULL);
+  gboolean locked = FALSE;
+  for (GList *l = items; l != NULL; l = l->next)
+    locked = locked || secret_item_get_locked(l->data);
+  g_list_free_full(items, g_object_unref);
+  g_hash_table_unref(attrs);
+  g_object_unref(w.result);
+  g_object_unref(cancel);
+  while (g_main_context_iteration(ctx, FALSE))
+    ;
+  g_main_context_pop_thread_default(ctx);
+  g_main_context_unref(ctx);
+  return locked;
+}
+
+static void
+set_locked_error(GError **error, const char *key)
+{
+  g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
+              _("the keyring that holds the token for '%s' is locked and could not be unlocked "
+                "here: unlock it (log in to the desktop session, or open your keyring manager) "
+                "and try again"), key);
 }
 
 gboolean
@@ -569,6 +685,10 @@ bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error)
     char *value = NULL;
     if (!ss_call(SS_LOOKUP, entry->key, NULL, NULL, &value, error))
       return FALSE;
+    if (value == NULL && ss_item_locked(entry->key)) {
+      set_locked_error(error, entry->key);
+      return FALSE;
+    }
     if (value != NULL) {
       json = cJSON_Parse(value);
       secret_password_free(value);
@@ -628,7 +748,14 @@ bkt_secrets_delete(const BktHostEntry *entry, GError **error)
     json_wipe_delete(all);
     return ok;
   }
-  return ss_call(SS_CLEAR, entry->key, NULL, NULL, NULL, error);
+  if (!ss_call(SS_CLEAR, entry->key, NULL, NULL, NULL, error))
+    return FALSE;
+  /* A locked item survives the clear without an error: never claim it is gone. */
+  if (ss_item_locked(entry->key)) {
+    set_locked_error(error, entry->key);
+    return FALSE;
+  }
+  return TRUE;
 }
 
 void

@@ -27,6 +27,9 @@ static const Good good[] = {
   { "https://git.example.com/scm/abc/x.git", BKT_KIND_UNKNOWN, FALSE, BKT_KIND_DC, "git.example.com", "https://git.example.com" },
   { "http://127.0.0.1:7990", BKT_KIND_UNKNOWN, TRUE, BKT_KIND_DC, "127.0.0.1:7990", "http://127.0.0.1:7990" },
   { "https://[::1]:7990/", BKT_KIND_UNKNOWN, FALSE, BKT_KIND_DC, "[::1]:7990", "https://[::1]:7990" },
+  /* An encoded path stays encoded: decoded, %3F would start a query in every request. */
+  { "https://git.example.com/a%20b/%3Fx", BKT_KIND_UNKNOWN, FALSE, BKT_KIND_DC, "git.example.com/a%20b/%3Fx", "https://git.example.com/a%20b/%3Fx" },
+  { "https://bitbucket.org/a%FFb", BKT_KIND_UNKNOWN, FALSE, BKT_KIND_CLOUD, "bitbucket.org", "https://bitbucket.org" },
 };
 
 typedef struct {
@@ -48,6 +51,10 @@ static const Bad bad[] = {
   { "bitbucket.org", BKT_KIND_DC, "Cloud" },
   { "git.example.com", BKT_KIND_CLOUD, "--kind dc" },
   { "git.example.com\x01", BKT_KIND_UNKNOWN, "character" },
+  /* Escapes in the name decode to what no host name holds. */
+  { "https://ex%40ample.com/", BKT_KIND_UNKNOWN, "character" },
+  { "https://evil.example%2fbitbucket.org/", BKT_KIND_UNKNOWN, "character" },
+  { "https://a%1b[31m.example/", BKT_KIND_UNKNOWN, "character" },
 };
 
 static void
@@ -78,6 +85,17 @@ test_bad(void)
     g_assert_nonnull(strstr(error->message, bad[i].needle));
     g_assert_null(h.key);
   }
+}
+
+static void
+test_message_is_tame(void)
+{
+  /* A name from a repository's remote is echoed without its terminal escapes. */
+  BktHost h;
+  g_autoptr(GError) error = NULL;
+  g_assert_false(bkt_host_parse("ftp://x\xc2\x9b" "31m", BKT_KIND_UNKNOWN, FALSE, &h, &error));
+  g_assert_null(strstr(error->message, "\xc2\x9b"));
+  g_assert_true(g_utf8_validate(error->message, -1, NULL));
 }
 
 static void
@@ -142,6 +160,7 @@ main(int argc, char **argv)
   g_unsetenv("BKT_CLOUD_API_URL");
   g_test_add_func("/host/good", test_good);
   g_test_add_func("/host/bad", test_bad);
+  g_test_add_func("/host/message-is-tame", test_message_is_tame);
   g_test_add_func("/host/cloud-override", test_cloud_override);
   g_test_add_func("/host/key-for-input", test_key_for_input);
   return g_test_run();
