@@ -23,11 +23,18 @@ Test control:
     POST /_control/expire    every issued access token becomes expired
     POST /_control/reset     behaviours, counters and tokens back to defaults
     GET  /_stats             request counters (never token values)
+    POST /_control/token_state  {"access_token": T, "refresh_token": R}: whether each is
+                             live, expired, rotated (refresh) or unknown, and whether
+                             they were issued together; never the values
 
 Usage:
     fake_bitbucket.py [--port N] [--port-file FILE] [--client-id ID]
                       [--client-secret S] [--dc-redirect URI]
                       [--cloud-callback URL]
+                      [--tls-cert PEM --tls-key PEM --tls-port-file FILE]
+
+With --tls-cert and --tls-key the same fake also listens with TLS on a second
+ephemeral port, written to --tls-port-file.
 
 Once listening, the port number is written (atomically) to --port-file and
 printed on stdout.  Requests are logged to stderr as method and path only:
@@ -104,7 +111,16 @@ DC_APP_PROPS_BODY = {
 VERIFIER_RE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
 
 COUNTER_NAMES = ("authorize", "token_code", "token_refresh",
-                 "token_refresh_ok", "user", "app_props", "dc_user")
+                 "token_refresh_ok", "user", "app_props", "dc_user",
+                 "token_refresh_reused")
+
+# Broken answers a server can give, for token_body and identity_body.
+BROKEN_BODIES = ("html", "truncated", "huge", "missing_fields", "empty",
+                 "wrong_types")
+HUGE_BODY_BYTES = 8 * 1024 * 1024
+# Endpoints that can be told to accept a request and never answer.
+HANG_ENDPOINTS = ("token", "identity")
+HANG_LIMIT = 120.0
 
 
 def _is_bool(v):
@@ -138,6 +154,12 @@ BEHAVIOUR_TYPES = {
     "user_status": (_is_opt_int, "an integer or null"),
     "code_ttl": (_is_opt_number, "a non-negative number or null"),
     "cloud_scopes": (lambda v: isinstance(v, str), "a string"),
+    "token_body": (lambda v: v is None or v in BROKEN_BODIES,
+                   "null or one of " + ", ".join(BROKEN_BODIES)),
+    "identity_body": (lambda v: v is None or v in BROKEN_BODIES,
+                      "null or one of " + ", ".join(BROKEN_BODIES)),
+    "hang": (lambda v: isinstance(v, list) and all(x in HANG_ENDPOINTS for x in v),
+             "a list of " + ", ".join(HANG_ENDPOINTS)),
 }
 
 
@@ -184,6 +206,9 @@ class State:
             "user_status": None,
             "code_ttl": None,
             "cloud_scopes": DEFAULT_CLOUD_SCOPES,
+            "token_body": None,
+            "identity_body": None,
+            "hang": [],
         }
 
     def reset_locked(self):
@@ -192,6 +217,7 @@ class State:
         self.codes = {}          # code -> record
         self.access_tokens = {}  # token -> record
         self.refresh_tokens = {}  # token -> record
+        self.rotated = set()      # sha256 of refresh tokens spent by a refresh
 
     def count(self, name):
         with self.lock:
@@ -358,6 +384,46 @@ class Handler(BaseHTTPRequestHandler):
             return b""
         return self.rfile.read(n) if n > 0 else b""
 
+    def _hang_if_told(self, endpoint):
+        """Accept the request and never answer, until the client gives up."""
+        if endpoint not in self.state.behaviour("hang"):
+            return False
+        import select
+        deadline = time.monotonic() + HANG_LIMIT
+        while time.monotonic() < deadline:
+            readable, _, _ = select.select([self.connection], [], [], 0.5)
+            if readable:
+                try:
+                    if not self.connection.recv(1, 0x2):  # MSG_PEEK: closed
+                        break
+                except OSError:
+                    break
+                except ValueError:  # TLS cannot peek: just wait
+                    time.sleep(0.5)
+        self.close_connection = True
+        log("%s hung up" % endpoint)
+        return True
+
+    def _broken(self, kind, good):
+        """Answer 200 with a broken body of the given kind; good is what a
+        working server would send, for missing_fields and wrong_types."""
+        ctype = "application/json;charset=UTF-8"
+        if kind == "html":
+            body = ("<!DOCTYPE html><html><head><title>Sign in</title></head>"
+                    "<body><h1>Log in to continue</h1></body></html>\n")
+            ctype = "text/html; charset=utf-8"
+        elif kind == "truncated":
+            body = json.dumps(good)[:25]
+        elif kind == "huge":
+            body = '{"padding":"' + "a" * HUGE_BODY_BYTES + '"}'
+        elif kind == "missing_fields":
+            body = "{}"
+        elif kind == "wrong_types":
+            body = json.dumps({k: [v] for k, v in good.items()})
+        else:  # empty
+            body = ""
+        return self._send(200, body, ctype, [("Cache-Control", "no-store")])
+
     def _sleep_if_slow(self):
         slow = self.state.behaviour("slow")
         if slow:
@@ -436,6 +502,7 @@ class Handler(BaseHTTPRequestHandler):
             DC_APP_PROPS: ("GET", self._dc_app_props),
             "/_control/expire": ("POST", self._control_expire),
             "/_control/reset": ("POST", self._control_reset),
+            "/_control/token_state": ("POST", self._control_token_state),
             "/_stats": ("GET", self._stats),
         }
         if path == "/_control":
@@ -570,6 +637,8 @@ class Handler(BaseHTTPRequestHandler):
         elif grant == "authorization_code":
             st.count("token_code")
 
+        if self._hang_if_told("token"):
+            return None
         self._sleep_if_slow()
         b = st.snapshot_behaviours()
 
@@ -608,6 +677,11 @@ class Handler(BaseHTTPRequestHandler):
             body = b'{"access_token":"at-truncated","refresh_token":"rt-trunc'
             return self._send(200, body, "application/json;charset=UTF-8",
                               [("Cache-Control", "no-store")])
+
+        if b["token_body"]:
+            return self._broken(b["token_body"], {
+                "access_token": "at-broken", "refresh_token": "rt-broken",
+                "expires_in": 3600, "token_type": "bearer"})
 
         if not grant:
             return self._oauth_error(400, "invalid_request",
@@ -675,9 +749,12 @@ class Handler(BaseHTTPRequestHandler):
             if (rec is None or rec["flavour"] != flavour
                     or not ct_equal(rec["client_id"], client_id)):
                 result = None
+                if _digest(token) in st.rotated:
+                    st.counters["token_refresh_reused"] += 1
             else:
                 # rotate: the old refresh token and its access token die
                 del st.refresh_tokens[token]
+                st.rotated.add(_digest(token))
                 st.access_tokens.pop(rec["access_token"], None)
                 scopes = rec["scopes"]
                 result = st.new_pair_locked(flavour, client_id, scopes)
@@ -715,8 +792,12 @@ class Handler(BaseHTTPRequestHandler):
     def _cloud_user(self):
         st = self.state
         st.count("user")
+        if self._hang_if_told("identity"):
+            return None
         self._sleep_if_slow()
         b = st.snapshot_behaviours()
+        if b["identity_body"]:
+            return self._broken(b["identity_body"], CLOUD_USER_BODY)
         if b["user_status"]:
             return self._cloud_error(int(b["user_status"]),
                                      "Something went wrong")
@@ -762,8 +843,12 @@ class Handler(BaseHTTPRequestHandler):
     def _dc_app_props(self):
         st = self.state
         st.count("app_props")
+        if self._hang_if_told("identity"):
+            return None
         self._sleep_if_slow()
         b = st.snapshot_behaviours()
+        if b["identity_body"]:
+            return self._broken(b["identity_body"], DC_APP_PROPS_BODY)
         if b["user_status"]:
             return self._dc_error(int(b["user_status"]), "Something went wrong")
         auth = self._dc_auth()
@@ -833,6 +918,35 @@ class Handler(BaseHTTPRequestHandler):
             current = copy.deepcopy(st.behaviours)
         return self._json(200, current)
 
+    def _control_token_state(self):
+        st = self.state
+        raw = self._read_body()
+        try:
+            query = json.loads(raw.decode("utf-8") or "{}")
+        except (UnicodeDecodeError, ValueError):
+            query = None
+        if not isinstance(query, dict):
+            return self._json(400, {"error": "body must be a JSON object"})
+        access = query.get("access_token") or ""
+        refresh = query.get("refresh_token") or ""
+        with st.lock:
+            rec = st.access_tokens.get(access)
+            if rec is None:
+                a = "unknown"
+            elif rec["expired"] or time.monotonic() >= rec["expires_at"]:
+                a = "expired"
+            else:
+                a = "live"
+            rrec = st.refresh_tokens.get(refresh)
+            if rrec is not None:
+                r = "live"
+            elif _digest(refresh) in st.rotated:
+                r = "rotated"
+            else:
+                r = "unknown"
+            pair = rrec is not None and rrec["access_token"] == access
+        return self._json(200, {"access": a, "refresh": r, "pair": pair})
+
     def _stats(self):
         st = self.state
         with st.lock:
@@ -848,6 +962,31 @@ class Server(ThreadingHTTPServer):
     def handle_error(self, request, client_address):
         # The default prints a traceback that may include request data.
         log("connection error: %s" % (type(sys.exc_info()[1]).__name__,))
+
+
+def _digest(token):
+    return hashlib.sha256(token.encode("utf-8", "replace")).hexdigest()
+
+
+class TLSServer(Server):
+    """The same fake behind TLS; the handshake runs in the request's thread."""
+
+    def __init__(self, address, handler, context):
+        self.tls_context = context
+        super().__init__(address, handler)
+
+    def get_request(self):
+        sock, addr = self.socket.accept()
+        return self.tls_context.wrap_socket(sock, server_side=True,
+                                            do_handshake_on_connect=False), addr
+
+    def finish_request(self, request, client_address):
+        try:
+            request.do_handshake()
+        except (OSError, ValueError) as exc:
+            log("TLS handshake failed: %s" % type(exc).__name__)
+            return
+        super().finish_request(request, client_address)
 
 
 def write_port_file(path, port):
@@ -881,6 +1020,9 @@ def main(argv=None):
                     help="the redirect URL registered on the DC application link")
     ap.add_argument("--cloud-callback", default="http://127.0.0.1",
                     help="the Cloud consumer's callback URL (prefix match)")
+    ap.add_argument("--tls-cert", help="certificate (PEM) for a second, TLS listener")
+    ap.add_argument("--tls-key", help="its private key (PEM)")
+    ap.add_argument("--tls-port-file", help="write the TLS listener's port here")
     args = ap.parse_args(argv)
 
     server = Server(("127.0.0.1", args.port), Handler)
@@ -900,6 +1042,19 @@ def main(argv=None):
                               kwargs={"poll_interval": 0.1}, daemon=True)
     thread.start()
 
+    tls_server = None
+    if args.tls_cert:
+        import ssl
+        context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+        context.load_cert_chain(args.tls_cert, args.tls_key)
+        tls_server = TLSServer(("127.0.0.1", 0), Handler, context)
+        tls_server.fake_state = server.fake_state
+        threading.Thread(target=tls_server.serve_forever,
+                         kwargs={"poll_interval": 0.1}, daemon=True).start()
+        if args.tls_port_file:
+            write_port_file(args.tls_port_file, tls_server.server_address[1])
+        log("listening with TLS on 127.0.0.1:%d" % tls_server.server_address[1])
+
     if args.port_file:
         write_port_file(args.port_file, port)
     sys.stdout.write("%d\n" % port)
@@ -910,6 +1065,9 @@ def main(argv=None):
         pass
     server.shutdown()
     server.server_close()
+    if tls_server is not None:
+        tls_server.shutdown()
+        tls_server.server_close()
     log("stopped")
     return 0
 

@@ -1,0 +1,126 @@
+/* SPDX-License-Identifier: MIT */
+/*
+ * The whole loopback listener over a real socket: whatever a local program or a web page
+ * sends, the listener answers or closes, and no page it sends carries markup it did not write.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "loopback.h"
+
+#define STATE "fuzz-state"
+
+static BktLoopback *lb;
+
+/* The only tags of the listener's own page; anything else in a body is an echo. */
+static const char *const own_tags[] = {
+  "<!DOCTYPE html>", "<html>", "</html>", "<head>", "</head>", "<meta charset=\"utf-8\">",
+  "<meta name=\"viewport\" content=\"width=device-width\">", "<title>", "</title>",
+  "<style>", "</style>", "<body>", "</body>", "<h1>", "</h1>", "<p>", "</p>",
+};
+
+static void
+check_page(GString *resp)
+{
+  if (resp->len == 0)
+    return; /* closed without an answer: an idle or broken peer */
+  FUZZ_CHECK(g_str_has_prefix(resp->str, "HTTP/1.1 "));
+  const char *body = strstr(resp->str, "\r\n\r\n");
+  FUZZ_CHECK(body != NULL);
+  g_autofree char *head = g_strndup(resp->str, (size_t)(body - resp->str));
+  FUZZ_CHECK(strstr(head, "Cache-Control: no-store") != NULL);
+  FUZZ_CHECK(strstr(head, "Referrer-Policy: no-referrer") != NULL);
+  g_autofree char *rest = g_strdup(body + 4);
+  for (size_t i = 0; i < G_N_ELEMENTS(own_tags); i++) {
+    size_t n = strlen(own_tags[i]);
+    for (char *at = strstr(rest, own_tags[i]); at != NULL; at = strstr(at, own_tags[i]))
+      memmove(at, at + n, strlen(at + n) + 1);
+  }
+  FUZZ_CHECK(strchr(rest, '<') == NULL && strchr(rest, '>') == NULL);
+  FUZZ_CHECK(g_utf8_validate(rest, -1, NULL));
+}
+
+/* connect(2), finished when a signal (libFuzzer's timer) interrupts it. */
+static gboolean
+connect_to(int fd, const struct sockaddr_in *a)
+{
+  if (connect(fd, (const struct sockaddr *)a, sizeof *a) == 0)
+    return TRUE;
+  if (errno != EINTR)
+    return FALSE;
+  struct pollfd p = { .fd = fd, .events = POLLOUT };
+  while (poll(&p, 1, 5000) < 0 && errno == EINTR)
+    ;
+  int err = 0;
+  socklen_t len = sizeof err;
+  if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &len) < 0)
+    return FALSE;
+  errno = err;
+  return err == 0;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  int fd = -1;
+  for (int attempt = 0; fd < 0 && attempt < 3; attempt++) {
+    if (lb == NULL) {
+      lb = bkt_loopback_new("127.0.0.1", 0, "/callback", STATE, NULL);
+      FUZZ_CHECK(lb != NULL);
+    }
+    fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(bkt_loopback_port(lb)) };
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (!connect_to(fd, &a)) {
+      /* Millions of closed connections use up the ports towards one listener (TIME_WAIT):
+       * a listener on a new port starts afresh. */
+      if (errno != EADDRNOTAVAIL)
+        fprintf(stderr, "connect: %s\n", g_strerror(errno));
+      FUZZ_CHECK(errno == EADDRNOTAVAIL);
+      close(fd);
+      fd = -1;
+      g_clear_pointer(&lb, bkt_loopback_free);
+    }
+  }
+  FUZZ_CHECK(fd >= 0);
+  /* The listener reads at most a few kilobytes: more stays in the socket buffers. */
+  size_t off = 0;
+  while (off < size) {
+    ssize_t n = send(fd, data + off, size - off, MSG_NOSIGNAL | MSG_DONTWAIT);
+    if (n <= 0)
+      break;
+    off += (size_t)n;
+  }
+  shutdown(fd, SHUT_WR);
+
+  GString *resp = g_string_new(NULL);
+  gboolean closed = FALSE;
+  for (int round = 0; round < 2000 && !closed; round++) {
+    struct pollfd fds[8];
+    int n = bkt_loopback_pollfds(lb, fds, 7);
+    fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
+    poll(fds, (nfds_t)n, 10);
+    bkt_loopback_dispatch(lb, fds, n - 1, g_get_monotonic_time());
+    char buf[4096];
+    ssize_t got;
+    while ((got = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+      g_string_append_len(resp, buf, got);
+    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
+      closed = TRUE;
+  }
+  FUZZ_CHECK(closed);
+  check_page(resp);
+  g_string_free(resp, TRUE);
+  close(fd);
+  FUZZ_CHECK(bkt_loopback_connections(lb) == 0);
+
+  /* A redirect with the right state ends this listener: start a new one next time. */
+  if (bkt_loopback_result(lb) != NULL)
+    g_clear_pointer(&lb, bkt_loopback_free);
+  return 0;
+}
