@@ -350,6 +350,23 @@ bkt_hosts_lookup(GPtrArray *hosts, const char *input, GError **error)
   return NULL;
 }
 
+GPtrArray *
+bkt_hosts_load_selected(const char *input, GError **error)
+{
+  GPtrArray *hosts = bkt_hosts_load(error);
+  if (hosts == NULL || input == NULL)
+    return hosts;
+  BktHostEntry *only = bkt_hosts_lookup(hosts, input, error);
+  if (only == NULL) {
+    g_ptr_array_unref(hosts);
+    return NULL;
+  }
+  BktHostEntry *copy = bkt_host_entry_copy(only);
+  g_ptr_array_set_size(hosts, 0);
+  g_ptr_array_add(hosts, copy);
+  return hosts;
+}
+
 void
 bkt_hosts_put(GPtrArray *hosts, BktHostEntry *entry)
 {

@@ -42,6 +42,9 @@ gboolean bkt_hosts_save(GPtrArray *hosts, GError **error);
  * Borrowed from hosts. Errors: BKT_ERROR_NOT_LOGGED_IN, BKT_ERROR_USAGE when ambiguous.
  */
 BktHostEntry *bkt_hosts_lookup(GPtrArray *hosts, const char *input, GError **error);
+/* The stored hosts, or only the one input names when it is not NULL (then an error when that
+ * one is not stored). */
+GPtrArray *bkt_hosts_load_selected(const char *input, GError **error);
 /* Add or replace the entry with the same key; takes ownership. */
 void bkt_hosts_put(GPtrArray *hosts, BktHostEntry *entry);
 gboolean bkt_hosts_remove(GPtrArray *hosts, const char *key);

@@ -306,17 +306,9 @@ cmd_setup_git(int argc, char **argv)
   if (!cli_parse(ctx, "setup-git", &argc, &argv) || !cli_one_host("setup-git", argc, argv, &host))
     return 1;
   GError *error = NULL;
-  g_autoptr(GPtrArray) hosts = bkt_hosts_load(&error);
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load_selected(host, &error);
   if (hosts == NULL)
     return cli_fail(error);
-  if (host != NULL) {
-    BktHostEntry *only = bkt_hosts_lookup(hosts, host, &error);
-    if (only == NULL)
-      return cli_fail(error);
-    BktHostEntry *copy = bkt_host_entry_copy(only);
-    g_ptr_array_set_size(hosts, 0);
-    g_ptr_array_add(hosts, copy);
-  }
   if (hosts->len == 0)
     return cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
                                         _("not logged in to any Bitbucket: run 'bkt-auth "

@@ -122,20 +122,12 @@ cmd_status(int argc, char **argv)
     return 1;
 
   GError *error = NULL;
-  g_autoptr(GPtrArray) hosts = bkt_hosts_load(&error);
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load_selected(host, &error);
   if (hosts == NULL)
     return cli_fail(error);
   const char *env = bkt_env_token();
   if (env != NULL && !json)
     fprintf(stderr, _("BKT_TOKEN is set: it is used instead of any stored login.\n"));
-  if (host != NULL) {
-    BktHostEntry *only = bkt_hosts_lookup(hosts, host, &error);
-    if (only == NULL)
-      return cli_fail(error);
-    BktHostEntry *copy = bkt_host_entry_copy(only);
-    g_ptr_array_set_size(hosts, 0);
-    g_ptr_array_add(hosts, copy);
-  }
   if (hosts->len == 0 && env == NULL) {
     if (json) {
       printf("{\n\t\"version\":\t1,\n\t\"env_token\":\tfalse,\n\t\"hosts\":\t[]\n}\n");
