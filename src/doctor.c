@@ -154,6 +154,7 @@ process_name(guint32 pid)
   g_autofree char *comm = NULL;
   if (g_file_get_contents(comm_path, &comm, NULL, NULL))
     return bkt_text_tame(g_strstrip(comm));
+  /* TRANSLATORS: a program known only by its process ID */
   return g_strdup_printf(_("process %u"), pid);
 }
 

@@ -499,6 +499,8 @@ take_callback(BktLogin *login, const BktCallback *cb)
                           login->host.key, login->client.scopes ? login->client.scopes : "");
     else
       error = g_error_new(BKT_ERROR, BKT_ERROR_PROTOCOL,
+                          /* TRANSLATORS: the host, the OAuth error code, then ": " and the
+                             server's description, or two empty strings */
                           _("'%s' refused the authorization (%s%s%s): check the client ID and "
                             "the redirect URL registered for it"),
                           login->host.key, cb->error, cb->error_description ? ": " : "",

@@ -156,6 +156,8 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
                   _("'%s' rejected the client credentials (%s): check the client ID and "
                     "secret"), host, t_desc != NULL ? t_desc : t_err);
     else
+      /* TRANSLATORS: the host, the OAuth error code, then ": " and the server's description, or
+         two empty strings */
       g_set_error(error, BKT_ERROR, code, _("'%s' refused to issue a token: %s%s%s"), host,
                   t_err, t_desc != NULL ? ": " : "", t_desc != NULL ? t_desc : "");
     cJSON_Delete(json);

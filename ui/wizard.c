@@ -408,6 +408,7 @@ host_draw(Wizard *w, int y, int x, int width, int height)
     g_autoptr(GError) error = NULL;
     BktHost h;
     if (bkt_host_parse(w->host.text->str, BKT_KIND_DC, w->opts->login.allow_http, &h, &error)) {
+      /* TRANSLATORS: a check mark, then the address of the Data Center */
       g_autofree char *ok = g_strdup_printf(_("%s Bitbucket Data Center at %s"),
                                             glyph(w, "✓", "ok:"), h.base_url);
       ui_text(stdscr, y + n, x, width, 2, ui_attr(&w->term, UI_PAIR_OK, A_NORMAL), ok);
@@ -561,6 +562,8 @@ creds_draw(Wizard *w, int y, int x, int width, int height)
                         : _("Paste the Client ID and Client secret of the application link. "
                             "The secret is kept in your keyring, never in a file."));
   n++;
+  /* TRANSLATORS: Key and Secret label the fields of a Bitbucket Cloud OAuth consumer, as
+     Bitbucket names them */
   ui_line(stdscr, y + n++, x, width, A_BOLD, cloud ? _("Key") : _("Client ID"));
   int id_row = y + n;
   n += 2;
@@ -780,11 +783,13 @@ wait_explain(Wizard *w, int y, int x, int width, int height)
     n += ui_text(stdscr, y + n, x, width, budget - n, A_NORMAL, msg);
   }
   n = MIN(n + 1, budget);
+  /* TRANSLATORS: %s is the redirect URL bkt-auth waits on, e.g. http://127.0.0.1:8080/callback */
   g_autofree char *listen = g_strdup_printf(_("Listening on %s"), redirect);
   gint64 now = g_get_monotonic_time();
   gint64 left = (bkt_login_deadline(w->login) - now) / G_USEC_PER_SEC;
   char left_s[16];
   format_clock(left_s, sizeof left_s, left);
+  /* TRANSLATORS: %s is minutes and seconds, e.g. 4:59 */
   g_autofree char *clock = g_strdup_printf(_("Time left: %s"), left_s);
   ui_line(stdscr, y + n++, x, width, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL), listen);
   ui_line(stdscr, y + n, x, width, A_NORMAL, clock);
@@ -847,6 +852,7 @@ static void
 done_draw(Wizard *w, int y, int x, int width, int height)
 {
   const BktHostEntry *e = w->result;
+  /* TRANSLATORS: a check mark, the host, the user name, and the display name */
   g_autofree char *who =
     e->display_name != NULL
       ? g_strdup_printf(_("%s Logged in to %s as %s (%s)."), glyph(w, "✓", "OK"), e->key,
@@ -861,6 +867,7 @@ done_draw(Wizard *w, int y, int x, int width, int height)
   n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, kept);
   if (e->expires_at > 0) {
     g_autofree char *when = bkt_describe_expiry(e->expires_at);
+    /* TRANSLATORS: %s is "expires 2026-01-31 14:00 (in 2 hours)" or "expired ... (... ago)" */
     g_autofree char *line = g_strdup_printf(_("It %s and is refreshed by itself."), when);
     n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, line);
   } else {

@@ -225,6 +225,7 @@ print_result(const BktHostEntry *e)
   fprintf(stderr, _("The token is kept in %s.\n"), where);
   if (e->expires_at > 0) {
     g_autofree char *when = bkt_describe_expiry(e->expires_at);
+    /* TRANSLATORS: %s is "expires 2026-01-31 14:00 (in 2 hours)" or "expired ... (... ago)" */
     fprintf(stderr, _("It %s and is refreshed by itself when it is used.\n"), when);
   } else {
     fprintf(stderr, _("It does not expire on its own; 'bkt-auth logout' removes it.\n"));

@@ -84,6 +84,7 @@ entry_text(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
     return;
   }
   if (e->display_name != NULL)
+    /* TRANSLATORS: a check mark, the host, the user name, the display name, "file" or "keyring" */
     fprintf(stderr, _("  %s Logged in to %s account %s (%s) (%s)\n"), cli_check_mark(),
             e->key, who, e->display_name, where_short);
   else
@@ -94,6 +95,7 @@ entry_text(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
   fprintf(stderr, _("  - Token kept in: %s\n"), where);
   g_autofree char *when = bkt_describe_expiry(s->expires_at);
   if (s->refresh_token != NULL)
+    /* TRANSLATORS: %s is "expires 2026-01-31 14:00 (in 2 hours)" or "expired ... (... ago)" */
     fprintf(stderr, _("  - Token %s; it is refreshed by itself\n"), when);
   else
     fprintf(stderr, _("  - Token %s\n"), when);

@@ -165,6 +165,26 @@ class Install(unittest.TestCase):
                 mo = self.installed("localedir", lang, "LC_MESSAGES", "bkt-auth.mo")
                 self.assertTrue(os.path.isfile(mo), mo)
 
+    def test_binary_finds_catalogues(self):
+        # Installed without DESTDIR, the catalogues land where the binary looks.
+        with open(self.bin(), "rb") as f:
+            self.assertIn(self.dirs["localedir"].encode() + b"\0", f.read(),
+                          "the binary looks for catalogues elsewhere than localedir")
+        # And it reads the installed ones: pointed at them under DESTDIR.
+        usage = {"de": "Aufruf: bkt-auth", "ja": "使い方: bkt-auth"}
+        available = run(["locale", "-a"])[1].lower().replace("utf-8", "utf8").split()
+        for lang in self.languages:
+            with self.subTest(lang=lang):
+                locale = {"de": "de_DE.UTF-8", "ja": "ja_JP.UTF-8"}.get(lang)
+                if locale is None or locale.lower().replace("utf-8", "utf8") not in available:
+                    self.skipTest("the %s locale is not generated" % lang)
+                env = {k: v for k, v in os.environ.items() if not k.startswith(("LC_", "LANG"))}
+                env.update(LANG=locale, LC_ALL=locale,
+                           BKT_AUTH_LOCALEDIR=self.installed("localedir"))
+                rc, out, err = run([self.bin(), "--help"], env=env)
+                self.assertEqual(rc, 0, err)
+                self.assertIn(usage[lang], out)
+
 
 if __name__ == "__main__":
     harness.main()
