@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json.h"
 #include "text.h"
 
 void
@@ -19,28 +20,19 @@ bkt_identity_clear(BktIdentity *id)
   memset(id, 0, sizeof *id);
 }
 
-static const char *
-json_string(const cJSON *obj, const char *name)
-{
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
-  return cJSON_IsString(item) && item->valuestring != NULL && *item->valuestring != '\0'
-           ? item->valuestring
-           : NULL;
-}
-
 gboolean
 bkt_identity_parse_cloud_user(const char *body, size_t len, BktIdentity *id)
 {
   cJSON *json = cJSON_ParseWithLength(body, len);
-  const char *name = json_string(json, "username");
+  const char *name = bkt_json_string(json, "username");
   if (name == NULL)
-    name = json_string(json, "account_id");
+    name = bkt_json_string(json, "account_id");
   gboolean ok = name != NULL;
   if (ok) {
     g_free(id->username);
     id->username = bkt_text_tame(name);
     g_free(id->display_name);
-    id->display_name = bkt_text_tame(json_string(json, "display_name"));
+    id->display_name = bkt_text_tame(bkt_json_string(json, "display_name"));
   }
   cJSON_Delete(json);
   return ok;
@@ -50,7 +42,7 @@ gboolean
 bkt_identity_parse_dc_user(const char *body, size_t len, BktIdentity *id)
 {
   cJSON *json = cJSON_ParseWithLength(body, len);
-  const char *display = json_string(json, "displayName");
+  const char *display = bkt_json_string(json, "displayName");
   gboolean ok = display != NULL;
   if (ok) {
     g_free(id->display_name);

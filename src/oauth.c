@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "json.h"
 #include "secure.h"
 #include "text.h"
 
@@ -112,21 +113,6 @@ bkt_tokens_clear(BktTokens *tokens)
   memset(tokens, 0, sizeof *tokens);
 }
 
-static const char *
-json_string(const cJSON *obj, const char *name)
-{
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
-  return cJSON_IsString(item) && item->valuestring != NULL ? item->valuestring : NULL;
-}
-
-static void
-json_wipe_string(cJSON *obj, const char *name)
-{
-  cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
-  if (cJSON_IsString(item) && item->valuestring != NULL)
-    bkt_wipe(item->valuestring, strlen(item->valuestring));
-}
-
 gboolean
 bkt_oauth_parse_token_response(long status, const char *body, size_t len, const char *host,
                                BktTokens *out, GError **error)
@@ -145,9 +131,9 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
                     "(HTTP %ld): check that the address is your Bitbucket"), host, status);
     return FALSE;
   }
-  const char *err = json_string(json, "error");
+  const char *err = bkt_json_string(json, "error");
   if (err != NULL || status != 200) {
-    const char *desc = json_string(json, "error_description");
+    const char *desc = bkt_json_string(json, "error_description");
     g_autofree char *t_err = bkt_text_tame(err != NULL ? err : "unknown");
     g_autofree char *t_desc = desc != NULL ? bkt_text_tame(desc) : NULL;
     int code = g_strcmp0(err, "invalid_grant") == 0 ? BKT_ERROR_INVALID_GRANT : BKT_ERROR_PROTOCOL;
@@ -163,7 +149,7 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
     cJSON_Delete(json);
     return FALSE;
   }
-  const char *access = json_string(json, "access_token");
+  const char *access = bkt_json_string(json, "access_token");
   if (access == NULL || *access == '\0') {
     g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
                 _("'%s' answered the token request without an access token"), host);
@@ -171,12 +157,12 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
     return FALSE;
   }
   out->access_token = g_strdup(access);
-  out->refresh_token = g_strdup(json_string(json, "refresh_token"));
-  out->token_type = g_strdup(json_string(json, "token_type"));
+  out->refresh_token = g_strdup(bkt_json_string(json, "refresh_token"));
+  out->token_type = g_strdup(bkt_json_string(json, "token_type"));
   /* Cloud said "scopes" until May 2026 and "scope" since: take either. */
-  const char *scopes = json_string(json, "scope");
+  const char *scopes = bkt_json_string(json, "scope");
   if (scopes == NULL)
-    scopes = json_string(json, "scopes");
+    scopes = bkt_json_string(json, "scopes");
   out->scopes = bkt_text_tame(scopes);
   const cJSON *exp = cJSON_GetObjectItemCaseSensitive(json, "expires_in");
   if (cJSON_IsNumber(exp) && exp->valuedouble > 0 && exp->valuedouble < 1e9)
@@ -190,9 +176,7 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
    * so that it is refreshed in time rather than never. */
   if (out->expires_in == 0 && out->refresh_token != NULL)
     out->expires_in = 3600;
-  /* Wipe the parsed copies of the tokens inside the JSON tree before freeing it. */
-  json_wipe_string(json, "access_token");
-  json_wipe_string(json, "refresh_token");
-  cJSON_Delete(json);
+  /* The tree holds copies of the tokens. */
+  bkt_json_wipe_delete(json);
   return TRUE;
 }

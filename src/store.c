@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "json.h"
 #include "secure.h"
 #include "text.h"
 
@@ -193,13 +194,6 @@ read_optional(const char *path, char **text, size_t *len, GError **error)
   return TRUE;
 }
 
-static const char *
-json_string(const cJSON *obj, const char *name)
-{
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
-  return cJSON_IsString(item) && item->valuestring != NULL ? item->valuestring : NULL;
-}
-
 static gint64
 json_int(const cJSON *obj, const char *name)
 {
@@ -230,25 +224,25 @@ bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, GError **error)
   }
   const cJSON *item;
   cJSON_ArrayForEach(item, list) {
-    const char *key = json_string(item, "host");
-    BktKind kind = bkt_kind_from_string(json_string(item, "kind"));
+    const char *key = bkt_json_string(item, "host");
+    BktKind kind = bkt_kind_from_string(bkt_json_string(item, "kind"));
     if (key == NULL || *key == '\0' || kind == BKT_KIND_UNKNOWN)
       continue;
     BktHostEntry *e = bkt_host_entry_new();
     e->key = g_strdup(key);
     e->kind = kind;
-    e->base_url = g_strdup(json_string(item, "base_url"));
-    e->username = g_strdup(json_string(item, "username"));
-    e->display_name = g_strdup(json_string(item, "display_name"));
-    e->auth = g_strdup(json_string(item, "auth"));
-    e->login = g_strdup(json_string(item, "login"));
-    e->client_id = g_strdup(json_string(item, "client_id"));
-    e->redirect_uri = g_strdup(json_string(item, "redirect_uri"));
-    e->scopes = g_strdup(json_string(item, "scopes"));
-    const char *storage = json_string(item, "storage");
+    e->base_url = g_strdup(bkt_json_string(item, "base_url"));
+    e->username = g_strdup(bkt_json_string(item, "username"));
+    e->display_name = g_strdup(bkt_json_string(item, "display_name"));
+    e->auth = g_strdup(bkt_json_string(item, "auth"));
+    e->login = g_strdup(bkt_json_string(item, "login"));
+    e->client_id = g_strdup(bkt_json_string(item, "client_id"));
+    e->redirect_uri = g_strdup(bkt_json_string(item, "redirect_uri"));
+    e->scopes = g_strdup(bkt_json_string(item, "scopes"));
+    const char *storage = bkt_json_string(item, "storage");
     e->storage = g_strdup(g_strcmp0(storage, BKT_STORAGE_FILE) == 0 ? BKT_STORAGE_FILE
                                                                     : BKT_STORAGE_SECRET_SERVICE);
-    e->ca_file = g_strdup(json_string(item, "ca_file"));
+    e->ca_file = g_strdup(bkt_json_string(item, "ca_file"));
     e->expires_at = json_int(item, "expires_at");
     bkt_hosts_put(hosts, e);
   }
@@ -415,31 +409,11 @@ static void
 secrets_from_json(const cJSON *o, BktSecrets *s)
 {
   memset(s, 0, sizeof *s);
-  s->access_token = g_strdup(json_string(o, "access_token"));
-  s->refresh_token = g_strdup(json_string(o, "refresh_token"));
-  s->client_secret = g_strdup(json_string(o, "client_secret"));
+  s->access_token = g_strdup(bkt_json_string(o, "access_token"));
+  s->refresh_token = g_strdup(bkt_json_string(o, "refresh_token"));
+  s->client_secret = g_strdup(bkt_json_string(o, "client_secret"));
   s->expires_at = json_int(o, "expires_at");
   s->issued_at = json_int(o, "issued_at");
-}
-
-static void
-json_wipe(cJSON *json)
-{
-  for (cJSON *c = json; c != NULL; c = c->next) {
-    if (cJSON_IsString(c) && c->valuestring != NULL)
-      bkt_wipe(c->valuestring, strlen(c->valuestring));
-    json_wipe(c->child);
-  }
-}
-
-/* Free a cJSON tree after wiping every string in it. */
-static void
-json_wipe_delete(cJSON *json)
-{
-  if (json == NULL)
-    return;
-  json_wipe(json->child);
-  cJSON_Delete(json);
 }
 
 /*
@@ -697,7 +671,7 @@ bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error)
     cJSON *mine = cJSON_GetObjectItemCaseSensitive(all, entry->key);
     if (cJSON_IsObject(mine))
       secrets_from_json(mine, out);
-    json_wipe_delete(all);
+    bkt_json_wipe_delete(all);
   } else {
     char *value = NULL;
     if (!ss_call(SS_LOOKUP, entry->key, NULL, NULL, &value, error))
@@ -711,7 +685,7 @@ bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error)
       secret_password_free(value);
       if (cJSON_IsObject(json))
         secrets_from_json(json, out);
-      json_wipe_delete(json);
+      bkt_json_wipe_delete(json);
     }
   }
   if (out->access_token == NULL) {
@@ -733,15 +707,15 @@ bkt_secrets_save(const BktHostEntry *entry, const BktSecrets *secrets, GError **
     if (all == NULL)
       return FALSE;
     cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(all, entry->key);
-    json_wipe_delete(old);
+    bkt_json_wipe_delete(old);
     cJSON_AddItemToObject(all, entry->key, secrets_to_json(secrets));
     gboolean ok = file_save(path, all, error);
-    json_wipe_delete(all);
+    bkt_json_wipe_delete(all);
     return ok;
   }
   cJSON *json = secrets_to_json(secrets);
   char *value = json_print_secret(json);
-  json_wipe_delete(json);
+  bkt_json_wipe_delete(json);
   g_autofree char *label = g_strdup_printf("bkt-auth: %s", entry->key);
   gboolean ok = ss_call(SS_STORE, entry->key, label, value, NULL, error);
   bkt_secret_free(value);
@@ -759,10 +733,10 @@ bkt_secrets_delete(const BktHostEntry *entry, GError **error)
     cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(all, entry->key);
     gboolean ok = TRUE;
     if (old != NULL) {
-      json_wipe_delete(old);
+      bkt_json_wipe_delete(old);
       ok = file_save(path, all, error);
     }
-    json_wipe_delete(all);
+    bkt_json_wipe_delete(all);
     return ok;
   }
   if (!ss_call(SS_CLEAR, entry->key, NULL, NULL, NULL, error))

@@ -146,7 +146,8 @@ def http_get(url, timeout=10.0):
 class FakeBitbucket:
     """tests/fake_bitbucket.py in a subprocess, and a client for its controls."""
 
-    def __init__(self, dc_redirect=None, program=FAKE_BITBUCKET, extra_args=()):
+    def __init__(self, dc_redirect=None, program=FAKE_BITBUCKET, extra_args=(),
+                 client_id=CLIENT_ID, client_secret=CLIENT_SECRET):
         self.dir = tempfile.mkdtemp(prefix="bkt-fake-")
         self.redirect_port = fixed_port()
         self.dc_redirect = dc_redirect or (
@@ -157,7 +158,7 @@ class FakeBitbucket:
         self.proc = subprocess.Popen(
             [sys.executable, program, "--port-file", port_file,
              "--dc-redirect", self.dc_redirect,
-             "--client-id", CLIENT_ID, "--client-secret", CLIENT_SECRET]
+             "--client-id", client_id, "--client-secret", client_secret]
             + list(extra_args),
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=self._log, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))

@@ -7,10 +7,6 @@ shape (a 32-character Client ID, a 64-character secret), which the wizard
 checks before it tries them.
 """
 
-import os
-import subprocess
-import sys
-import tempfile
 
 import harness
 from harness import DC_ENV, FakeBitbucket
@@ -21,49 +17,12 @@ DC_CLIENT_SECRET = ("dc-wizard-secret-" + "9f8e7d6c5b4a" * 6)[:64]
 assert len(DC_CLIENT_ID) == 32 and len(DC_CLIENT_SECRET) == 64
 
 
-class DcFakeBitbucket(FakeBitbucket):
-    """The harness's fake, with Data Center-shaped client credentials."""
-
-    def __init__(self, client_id, client_secret):
-        self.dir = tempfile.mkdtemp(prefix="bkt-fake-")
-        self.redirect_port = harness.fixed_port()
-        self.dc_redirect = "http://localhost:%d/callback" % self.redirect_port
-        port_file = os.path.join(self.dir, "port")
-        self.log_path = os.path.join(self.dir, "fake.log")
-        self._log = open(self.log_path, "wb")
-        self.proc = subprocess.Popen(
-            [sys.executable, harness.FAKE_BITBUCKET, "--port-file", port_file,
-             "--dc-redirect", self.dc_redirect,
-             "--client-id", client_id, "--client-secret", client_secret],
-            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-            stderr=self._log, env=dict(os.environ, PYTHONDONTWRITEBYTECODE="1"))
-
-        def port_ready():
-            if self.proc.poll() is not None:
-                raise AssertionError("the fake Bitbucket exited with %d:\n%s"
-                                     % (self.proc.returncode, self.log()))
-            try:
-                with open(port_file) as f:
-                    text = f.read().strip()
-            except FileNotFoundError:
-                return None
-            return int(text) if text else None
-
-        try:
-            self.port = harness.wait_until(port_ready, what="the fake Bitbucket's port")
-        except BaseException:
-            self.stop()
-            raise
-        self.url = "http://127.0.0.1:%d" % self.port
-        self.dc_url = self.url + "/bitbucket"
-        self.dc_host = "127.0.0.1:%d/bitbucket" % self.port
-
-
 class WizardDataCenter(WizardTestCase):
 
     @classmethod
     def make_fake(cls):
-        return DcFakeBitbucket(DC_CLIENT_ID, DC_CLIENT_SECRET)
+        # The harness's fake, with Data Center-shaped client credentials.
+        return FakeBitbucket(client_id=DC_CLIENT_ID, client_secret=DC_CLIENT_SECRET)
 
     def open_dc_wizard(self, *extra):
         t = self.tmux_start(["login", "-i", "--allow-http",
