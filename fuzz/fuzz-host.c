@@ -4,7 +4,7 @@
 
 #include "fuzz.h"
 #include "host.h"
-#include "text.h"
+#include "tame.h"
 
 static const BktKind kinds[] = { BKT_KIND_UNKNOWN, BKT_KIND_CLOUD, BKT_KIND_DC };
 

@@ -41,7 +41,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   for (size_t h = 0; h < G_N_ELEMENTS(hosts); h++) {
     for (size_t s = 0; s < G_N_ELEMENTS(statuses); s++) {
       for (int step = 0; step <= 1; step++) {
-        BktHttpResponse resp = { statuses[s], g_string_new_len(body, (gssize)body_len),
+        BktSecret *copy = bkt_secret_new(body_len);
+        bkt_secret_append(copy, body, body_len);
+        BktHttpResponse resp = { statuses[s], copy,
                                  g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free) };
         if (header != NULL) {
           g_hash_table_insert(resp.headers, g_strdup("x-oauth-scopes"), g_strdup(header));

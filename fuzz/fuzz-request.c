@@ -19,7 +19,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
   const char *q = strchr(target, '?');
   BktCallback cb;
   if (q != NULL && bkt_callback_parse_query(q + 1, &cb)) {
-    FUZZ_CHECK((cb.code != NULL && *cb.code != '\0') || (cb.error != NULL && *cb.error != '\0'));
+    FUZZ_CHECK(!bkt_secret_empty(cb.code) || (cb.error != NULL && *cb.error != '\0'));
     FUZZ_CHECK(fuzz_text_is_tame(cb.error) && fuzz_text_is_tame(cb.error_description));
     bkt_callback_clear(&cb);
   }

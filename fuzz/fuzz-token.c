@@ -15,7 +15,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (bkt_oauth_parse_token_response(statuses[i], (const char *)data, size, "fuzz.example",
                                        &tokens, &error)) {
       FUZZ_CHECK(statuses[i] == 200 && error == NULL);
-      FUZZ_CHECK(tokens.access_token != NULL && *tokens.access_token != '\0');
+      FUZZ_CHECK(!bkt_secret_empty(tokens.access_token));
+      FUZZ_CHECK(bkt_token_is_plain(bkt_secret_str(tokens.access_token)));
       FUZZ_CHECK(tokens.expires_in >= 0 && tokens.expires_in <= 1000000000);
       FUZZ_CHECK(fuzz_text_is_tame(tokens.scopes));
       bkt_tokens_clear(&tokens);

@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "error.h"
-#include "secure.h"
-#include "text.h"
+#include "host.h"
+#include "tame.h"
 
 void
 bkt_callback_clear(BktCallback *cb)
@@ -18,28 +18,6 @@ bkt_callback_clear(BktCallback *cb)
   g_free(cb->error);
   g_free(cb->error_description);
   memset(cb, 0, sizeof *cb);
-}
-
-/* Percent-decode a form value ('+' is a space); NULL on bad escapes or an embedded NUL. */
-static char *
-form_decode(const char *s, size_t len)
-{
-  g_autofree char *raw = g_strndup(s, len);
-  for (char *p = raw; *p; p++)
-    if (*p == '+')
-      *p = ' ';
-  return g_uri_unescape_string(raw, NULL);
-}
-
-static gboolean
-set_once(char **slot, char *value)
-{
-  if (*slot != NULL) {
-    g_free(value);
-    return FALSE;
-  }
-  *slot = value;
-  return TRUE;
 }
 
 static void
@@ -56,41 +34,42 @@ bkt_callback_parse_query(const char *query, BktCallback *out)
   memset(out, 0, sizeof *out);
   if (query == NULL)
     return FALSE;
-  const char *p = query;
-  while (*p != '\0') {
-    const char *end = strchr(p, '&');
-    size_t len = end != NULL ? (size_t)(end - p) : strlen(p);
-    const char *eq = memchr(p, '=', len);
-    if (len > 0 && eq != NULL) {
-      g_autofree char *name = form_decode(p, (size_t)(eq - p));
-      char *value = form_decode(eq + 1, len - (size_t)(eq - p) - 1);
-      if (name == NULL || value == NULL) {
-        g_free(value);
-        goto bad;
-      }
-      char **slot = strcmp(name, "code") == 0                ? &out->code
-                    : strcmp(name, "state") == 0             ? &out->state
-                    : strcmp(name, "error") == 0             ? &out->error
-                    : strcmp(name, "error_description") == 0 ? &out->error_description
-                                                             : NULL;
-      if (slot == NULL)
-        g_free(value);
-      else if (!set_once(slot, value))
-        goto bad;
+  GUriParamsIter iter;
+  g_uri_params_iter_init(&iter, query, -1, "&", G_URI_PARAMS_WWW_FORM);
+  char *name = NULL, *value = NULL;
+  gboolean ok = TRUE;
+  GError *error = NULL;
+  while (ok && g_uri_params_iter_next(&iter, &name, &value, &error)) {
+    /* Each value is a copy glib made: the code's is wiped once kept. */
+    gboolean is_code = strcmp(name, "code") == 0;
+    char **slot = strcmp(name, "state") == 0               ? &out->state
+                  : strcmp(name, "error") == 0             ? &out->error
+                  : strcmp(name, "error_description") == 0 ? &out->error_description
+                                                           : NULL;
+    if (is_code) {
+      ok = out->code == NULL && strlen(value) <= BKT_SECRET_MAX;
+      if (ok)
+        out->code = bkt_secret_new_from(value);
+    } else if (slot != NULL) {
+      ok = *slot == NULL;
+      if (ok)
+        *slot = g_strdup(value);
     }
-    p += len;
-    if (*p == '&')
-      p++;
+    bkt_wipe_free(value);
+    g_free(name);
   }
-  if ((out->code == NULL || *out->code == '\0') && (out->error == NULL || *out->error == '\0'))
-    goto bad;
+  if (error != NULL) {
+    g_error_free(error);
+    ok = FALSE;
+  }
+  if (!ok || (bkt_secret_empty(out->code) && (out->error == NULL || *out->error == '\0'))) {
+    bkt_callback_clear(out);
+    return FALSE;
+  }
   /* The provider's words reach a terminal and a web page: no escapes, valid UTF-8. */
   tame_in_place(&out->error);
   tame_in_place(&out->error_description);
   return TRUE;
-bad:
-  bkt_callback_clear(out);
-  return FALSE;
 }
 
 gboolean

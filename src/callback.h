@@ -4,12 +4,15 @@
 #include <glib.h>
 #include <stddef.h>
 
+#include "secret.h"
+
 /* What the browser brought back to the redirect URI. */
 typedef struct {
-  char *code;              /* secret: wiped on clear */
+  BktSecret *code;
   char *state;
   char *error;             /* the provider's error=, e.g. "access_denied" (tamed) */
   char *error_description; /* the provider's text (tamed: printable, valid UTF-8) */
+  gboolean owner_unknown;  /* it came over a connection whose owner could not be found */
 } BktCallback;
 
 void bkt_callback_clear(BktCallback *cb);

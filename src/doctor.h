@@ -46,7 +46,3 @@ typedef void (*BktCheckFunc)(const BktCheck *check, gpointer user_data);
  */
 gboolean bkt_doctor_run(const char *host_input, BktCheckFunc report, gpointer user_data,
                         GError **error);
-
-/* An HTTP Date (RFC 9110 IMF-fixdate, or the obsolete forms) as unix seconds; FALSE when it
- * is none. */
-gboolean bkt_http_date_parse(const char *text, gint64 *unix_seconds);

@@ -8,7 +8,7 @@
 
 #include "error.h"
 #include "host.h"
-#include "secure.h"
+#include "secret.h"
 
 void
 bkt_git_request_clear(BktGitRequest *req)
@@ -22,12 +22,9 @@ bkt_git_request_clear(BktGitRequest *req)
 }
 
 static void
-set_value(char **slot, const char *value, size_t len, gboolean secret)
+set_value(char **slot, const char *value, size_t len)
 {
-  if (secret)
-    bkt_secret_free(*slot);
-  else
-    g_free(*slot);
+  g_free(*slot);
   *slot = g_strndup(value, len);
 }
 
@@ -57,34 +54,30 @@ bkt_git_request_parse(const char *text, size_t len, BktGitRequest *out, GError *
     size_t vlen = n - klen - 1;
 #define KEY_IS(name) (klen == strlen(name) && memcmp(p, name, klen) == 0)
     if (KEY_IS("protocol"))
-      set_value(&out->protocol, value, vlen, FALSE);
+      set_value(&out->protocol, value, vlen);
     else if (KEY_IS("host"))
-      set_value(&out->host, value, vlen, FALSE);
+      set_value(&out->host, value, vlen);
     else if (KEY_IS("path"))
-      set_value(&out->path, value, vlen, FALSE);
+      set_value(&out->path, value, vlen);
     else if (KEY_IS("username"))
-      set_value(&out->username, value, vlen, FALSE);
+      set_value(&out->username, value, vlen);
     else if (KEY_IS("password"))
-      set_value(&out->password, value, vlen, TRUE);
+      bkt_secret_replace(&out->password, bkt_secret_new_len(value, vlen));
     else if (KEY_IS("url")) {
       /* The URL form stands for protocol, host and path together. */
-      g_autofree char *url = g_strndup(value, vlen);
+      char *url = g_strndup(value, vlen);
       g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_ENCODED, NULL);
       if (uri != NULL && g_uri_get_host(uri) != NULL) {
         g_free(out->protocol);
         out->protocol = g_strdup(g_uri_get_scheme(uri));
         g_free(out->host);
-        const char *h = g_uri_get_host(uri);
-        g_autofree char *bracketed = strchr(h, ':') != NULL ? g_strdup_printf("[%s]", h)
-                                                            : g_strdup(h);
-        out->host = g_uri_get_port(uri) > 0
-                      ? g_strdup_printf("%s:%d", bracketed, g_uri_get_port(uri))
-                      : g_steal_pointer(&bracketed);
+        out->host = bkt_authority(out->protocol, g_uri_get_host(uri), g_uri_get_port(uri));
         const char *path = g_uri_get_path(uri);
         g_free(out->path);
         out->path = path != NULL && path[0] == '/' && path[1] != '\0' ? g_strdup(path + 1)
                                                                       : NULL;
       }
+      bkt_wipe_free(url); /* it may carry a password */
     }
 #undef KEY_IS
     if (nl == NULL)
@@ -110,19 +103,6 @@ place_clear(Place *p)
   g_free(p->context);
 }
 
-static char *
-authority_for(const char *scheme, const char *host, int port)
-{
-  g_autofree char *lower = g_ascii_strdown(host, -1);
-  g_autofree char *bracketed = strchr(lower, ':') != NULL && lower[0] != '['
-                                 ? g_strdup_printf("[%s]", lower)
-                                 : g_strdup(lower);
-  gboolean https = g_ascii_strcasecmp(scheme, "https") == 0;
-  if (port <= 0 || (https && port == 443) || (!https && port == 80))
-    return g_steal_pointer(&bracketed);
-  return g_strdup_printf("%s:%d", bracketed, port);
-}
-
 static gboolean
 place_from_url(const char *url, Place *out)
 {
@@ -131,7 +111,7 @@ place_from_url(const char *url, Place *out)
   if (uri == NULL || g_uri_get_host(uri) == NULL)
     return FALSE;
   out->scheme = g_ascii_strdown(g_uri_get_scheme(uri), -1);
-  out->authority = authority_for(out->scheme, g_uri_get_host(uri), g_uri_get_port(uri));
+  out->authority = bkt_authority(out->scheme, g_uri_get_host(uri), g_uri_get_port(uri));
   const char *path = g_uri_get_path(uri);
   out->context = g_strdup(path != NULL ? path : "");
   size_t n = strlen(out->context);
@@ -246,7 +226,7 @@ const char *
 bkt_git_username(const BktHostEntry *e)
 {
   if (e->kind == BKT_KIND_CLOUD)
-    return g_strcmp0(e->auth, "token") == 0 && e->login != NULL ? BKT_GIT_USER_API_TOKEN
+    return e->auth == BKT_AUTH_TOKEN && e->login != NULL ? BKT_GIT_USER_API_TOKEN
                                                                 : BKT_GIT_USER_TOKEN;
   /* A Data Center takes any user name with a token; its own name reads best in its logs. */
   return e->username != NULL && *e->username != '\0' ? e->username : BKT_GIT_USER_TOKEN;

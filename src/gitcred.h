@@ -3,7 +3,8 @@
 
 #include <glib.h>
 
-#include "store.h"
+#include "hosts.h"
+#include "secret.h"
 
 /* Cloud's git user names: OAuth and access tokens, and Atlassian API tokens. */
 #define BKT_GIT_USER_TOKEN "x-token-auth"
@@ -18,7 +19,7 @@ typedef struct {
   char *host;      /* host[:port] as git sends it */
   char *path;      /* only with credential.useHttpPath; NULL otherwise */
   char *username;
-  char *password;  /* a secret: git sends it with store and erase */
+  BktSecret *password;  /* git sends it with store and erase */
 } BktGitRequest;
 
 void bkt_git_request_clear(BktGitRequest *req);

@@ -6,8 +6,10 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include <gio/gio.h>
+
 #include "error.h"
-#include "text.h"
+#include "tame.h"
 
 #define CLOUD_WEB_DEFAULT "https://bitbucket.org"
 #define CLOUD_API_DEFAULT "https://api.bitbucket.org"
@@ -72,25 +74,48 @@ bkt_cloud_api_url(void)
 }
 
 gboolean
+bkt_host_is_loopback(const char *host)
+{
+  if (host == NULL)
+    return FALSE;
+  if (g_ascii_strcasecmp(host, "localhost") == 0)
+    return TRUE;
+  size_t n = strlen(host);
+  g_autofree char *bare = n > 2 && host[0] == '[' && host[n - 1] == ']'
+                            ? g_strndup(host + 1, n - 2)
+                            : g_strdup(host);
+  g_autoptr(GInetAddress) addr = g_inet_address_new_from_string(bare);
+  return addr != NULL && g_inet_address_get_is_loopback(addr);
+}
+
+gboolean
 bkt_url_is_loopback(const char *url)
 {
   g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_NONE, NULL);
   return uri != NULL && bkt_host_is_loopback(g_uri_get_host(uri));
 }
 
-/* host[:port] of an absolute URL, lowercase; NULL when it has none. */
+char *
+bkt_authority(const char *scheme, const char *host, int port)
+{
+  g_autofree char *lower = g_ascii_strdown(host, -1);
+  g_autofree char *bracketed = strchr(lower, ':') != NULL && lower[0] != '['
+                                 ? g_strdup_printf("[%s]", lower)
+                                 : g_strdup(lower);
+  gboolean https = g_ascii_strcasecmp(scheme, "https") == 0;
+  if (port <= 0 || (https && port == 443) || (!https && port == 80))
+    return g_steal_pointer(&bracketed);
+  return g_strdup_printf("%s:%d", bracketed, port);
+}
+
+/* host[:port] of an absolute URL; NULL when it has none. */
 static char *
 authority_of(const char *url)
 {
   g_autoptr(GUri) uri = g_uri_parse(url, G_URI_FLAGS_ENCODED_PATH, NULL);
   if (uri == NULL || g_uri_get_host(uri) == NULL)
     return NULL;
-  g_autofree char *host = g_ascii_strdown(g_uri_get_host(uri), -1);
-  int port = g_uri_get_port(uri);
-  const char *scheme = g_uri_get_scheme(uri);
-  gboolean default_port = port == -1 || (port == 443 && g_strcmp0(scheme, "https") == 0) ||
-                          (port == 80 && g_strcmp0(scheme, "http") == 0);
-  return default_port ? g_steal_pointer(&host) : g_strdup_printf("%s:%d", host, port);
+  return bkt_authority(g_uri_get_scheme(uri), g_uri_get_host(uri), g_uri_get_port(uri));
 }
 
 static gboolean
@@ -238,15 +263,8 @@ bkt_host_parse(const char *input, BktKind kind_hint, gboolean allow_http, BktHos
     return fail(error, out, _("refusing http://: tokens would cross the network unencrypted; "
                               "use https://, or --allow-http for a test instance"));
   g_autofree char *lower_scheme = g_ascii_strdown(scheme, -1);
-  g_autofree char *host = g_ascii_strdown(g_uri_get_host(uri), -1);
-  int port = g_uri_get_port(uri);
-  g_autofree char *hostport = strchr(host, ':') != NULL ? g_strdup_printf("[%s]", host)
-                                                        : g_strdup(host);
-  if (port != -1 && !((port == 443 && !is_http) || (port == 80 && is_http))) {
-    char *with_port = g_strdup_printf("%s:%d", hostport, port);
-    g_free(hostport);
-    hostport = with_port;
-  }
+  g_autofree char *hostport = bkt_authority(lower_scheme, g_uri_get_host(uri),
+                                            g_uri_get_port(uri));
   out->key = g_strconcat(hostport, path, NULL);
   out->base_url = g_strconcat(lower_scheme, "://", hostport, path, NULL);
   return TRUE;

@@ -38,5 +38,12 @@ const char *bkt_kind_display_name(BktKind kind);
 const char *bkt_cloud_web_url(void);
 const char *bkt_cloud_api_url(void);
 
-/* TRUE when an http:// URL points at this machine only (127.0.0.0/8, ::1, localhost). */
+/* TRUE for "localhost" and addresses of this machine only (127.0.0.0/8, ::1, bracketed or
+ * not): the one test of "this machine" for URLs, redirects and pasted addresses. */
+gboolean bkt_host_is_loopback(const char *host);
+/* TRUE when a URL's host is this machine only. */
 gboolean bkt_url_is_loopback(const char *url);
+
+/* host[:port] as stored and compared: lowercase, an IPv6 address in brackets, no port when it
+ * is the scheme's default (port <= 0: none). Newly allocated. */
+char *bkt_authority(const char *scheme, const char *host, int port);

@@ -10,7 +10,7 @@
 #include <sys/select.h>
 
 #include "error.h"
-#include "secure.h"
+#include "secret.h"
 
 #define MAX_BODY (1024 * 1024)
 
@@ -19,8 +19,8 @@ struct BktHttp {
   CURL *easy;
   char *ca_file;
   struct curl_slist *headers;
-  char *auth_header;      /* "Authorization: ..." (secret) */
-  char *form;             /* (secret) */
+  BktSecret *auth_header; /* "Authorization: ..." */
+  BktSecret *form;
   char *host;             /* for messages */
   gboolean finished;
   CURLcode result;
@@ -52,6 +52,7 @@ static struct {
   struct curl_slist *(*slist_append)(struct curl_slist *list, const char *s);
   void (*slist_free_all)(struct curl_slist *list);
   curl_version_info_data *(*version_info)(CURLversion age);
+  time_t (*getdate)(const char *text, const time_t *unused);
 } lc;
 
 static gsize curl_ready;
@@ -73,7 +74,7 @@ curl_load(GError **error)
       SYM(multi_remove_handle), SYM(multi_perform), SYM(multi_fdset), SYM(multi_timeout),
       SYM(multi_info_read), SYM(easy_init), SYM(easy_cleanup), SYM(easy_setopt),
       SYM(easy_getinfo), SYM(easy_strerror), SYM(slist_append), SYM(slist_free_all),
-      SYM(version_info),
+      SYM(version_info), SYM(getdate),
     };
     void *lib = NULL;
     for (size_t i = 0; i < G_N_ELEMENTS(sonames) && lib == NULL; i++)
@@ -103,11 +104,10 @@ on_body(char *data, size_t size, size_t nmemb, void *ud)
 {
   BktHttp *http = ud;
   size_t n = size * nmemb;
-  if (http->resp.body->len + n > MAX_BODY) {
+  if (!bkt_secret_append(http->resp.body, data, n)) {
     http->too_big = TRUE;
     return 0;
   }
-  g_string_append_len(http->resp.body, data, (gssize)n);
   return n;
 }
 
@@ -159,9 +159,8 @@ request_clear(BktHttp *http)
     bkt_wipe(item->data, strlen(item->data));
   lc.slist_free_all(http->headers);
   http->headers = NULL;
-  bkt_secret_free(http->auth_header);
-  bkt_secret_free(http->form);
-  http->auth_header = http->form = NULL;
+  g_clear_pointer(&http->auth_header, bkt_secret_free);
+  g_clear_pointer(&http->form, bkt_secret_free);
   g_clear_pointer(&http->host, g_free);
   bkt_http_response_clear(&http->resp);
   http->finished = FALSE;
@@ -194,7 +193,7 @@ bkt_http_start(BktHttp *http, const BktHttpRequest *req, GError **error)
   request_clear(http);
   g_autoptr(GUri) uri = g_uri_parse(req->url, G_URI_FLAGS_NONE, NULL);
   http->host = g_strdup(uri != NULL && g_uri_get_host(uri) ? g_uri_get_host(uri) : req->url);
-  http->resp.body = g_string_sized_new(8192);
+  http->resp.body = bkt_secret_new(MAX_BODY);
   http->resp.headers = g_hash_table_new_full(g_str_hash, g_str_equal, g_free, g_free);
 
   CURL *e = lc.easy_init();
@@ -225,23 +224,29 @@ bkt_http_start(BktHttp *http, const BktHttpRequest *req, GError **error)
 
   http->headers = lc.slist_append(NULL, "Accept: application/json");
   if (req->bearer != NULL) {
-    http->auth_header = g_strconcat("Authorization: Bearer ", req->bearer, NULL);
-    http->headers = lc.slist_append(http->headers, http->auth_header);
+    http->auth_header = bkt_secret_new(BKT_SECRET_MAX + 64);
+    bkt_secret_append(http->auth_header, "Authorization: Bearer ", 22);
+    bkt_secret_append(http->auth_header, req->bearer, strlen(req->bearer));
   } else if (req->basic_user != NULL) {
     /* Built here rather than by CURLOPT_USERPWD, so that every copy is ours to wipe. */
-    char *pair = g_strconcat(req->basic_user, ":", req->basic_password, NULL);
-    char *b64 = g_base64_encode((const guchar *)pair, strlen(pair));
-    http->auth_header = g_strconcat("Authorization: Basic ", b64, NULL);
-    bkt_secret_free(pair);
-    bkt_secret_free(b64);
-    http->headers = lc.slist_append(http->headers, http->auth_header);
+    g_autoptr(BktSecret) pair = bkt_secret_new(2 * BKT_SECRET_MAX);
+    bkt_secret_append(pair, req->basic_user, strlen(req->basic_user));
+    bkt_secret_append_c(pair, ':');
+    bkt_secret_append(pair, req->basic_password, strlen(req->basic_password));
+    char *b64 = g_base64_encode((const guchar *)bkt_secret_str(pair), bkt_secret_len(pair));
+    http->auth_header = bkt_secret_new(3 * BKT_SECRET_MAX);
+    bkt_secret_append(http->auth_header, "Authorization: Basic ", 21);
+    bkt_secret_append(http->auth_header, b64, strlen(b64));
+    bkt_wipe_free(b64);
   }
+  if (http->auth_header != NULL)
+    http->headers = lc.slist_append(http->headers, bkt_secret_str(http->auth_header));
   if (g_strcmp0(req->method, "POST") == 0) {
-    http->form = g_strdup(req->form != NULL ? req->form : "");
+    http->form = req->form != NULL ? bkt_secret_dup(req->form) : bkt_secret_new(0);
     http->headers =
       lc.slist_append(http->headers, "Content-Type: application/x-www-form-urlencoded");
-    lc.easy_setopt(e, CURLOPT_POSTFIELDS, http->form);
-    lc.easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)strlen(http->form));
+    lc.easy_setopt(e, CURLOPT_POSTFIELDS, bkt_secret_str(http->form));
+    lc.easy_setopt(e, CURLOPT_POSTFIELDSIZE, (long)bkt_secret_len(http->form));
   }
   lc.easy_setopt(e, CURLOPT_HTTPHEADER, http->headers);
   lc.multi_add_handle(http->multi, e);
@@ -386,21 +391,43 @@ bkt_http_response_header(const BktHttpResponse *resp, const char *name)
 void
 bkt_http_response_clear(BktHttpResponse *resp)
 {
-  if (resp->body != NULL) {
-    bkt_wipe(resp->body->str, resp->body->len);
-    g_string_free(resp->body, TRUE);
-  }
+  bkt_secret_free(resp->body);
   if (resp->headers != NULL)
     g_hash_table_unref(resp->headers);
   memset(resp, 0, sizeof *resp);
 }
 
-void
-bkt_form_add(GString *form, const char *name, const char *value)
+gboolean
+bkt_form_add(BktSecret *form, const char *name, const char *value)
 {
-  if (form->len > 0)
-    g_string_append_c(form, '&');
-  g_string_append_uri_escaped(form, name, NULL, FALSE);
-  g_string_append_c(form, '=');
-  g_string_append_uri_escaped(form, value, NULL, FALSE);
+  /* Escaped a byte at a time into the form: no copy of a secret value is made elsewhere. */
+  static const char hex[] = "0123456789ABCDEF";
+  gboolean ok = bkt_secret_empty(form) || bkt_secret_append_c(form, '&');
+  for (int part = 0; part < 2 && ok; part++) {
+    const char *p = part == 0 ? name : value;
+    for (; *p && ok; p++) {
+      unsigned char c = (unsigned char)*p;
+      if (g_ascii_isalnum(c) || strchr("-._~", c) != NULL) {
+        ok = bkt_secret_append_c(form, (char)c);
+      } else {
+        char esc[3] = { '%', hex[c >> 4], hex[c & 15] };
+        ok = bkt_secret_append(form, esc, 3);
+      }
+    }
+    if (part == 0 && ok)
+      ok = bkt_secret_append_c(form, '=');
+  }
+  return ok;
+}
+
+gboolean
+bkt_http_parse_date(const char *text, gint64 *unix_seconds)
+{
+  if (text == NULL || !curl_load(NULL))
+    return FALSE;
+  time_t t = lc.getdate(text, NULL);
+  if (t == (time_t)-1)
+    return FALSE;
+  *unix_seconds = (gint64)t;
+  return TRUE;
 }

@@ -4,6 +4,8 @@
 #include <glib.h>
 #include <poll.h>
 
+#include "secret.h"
+
 /*
  * HTTP for the engine: one request at a time, driven by the caller's poll loop (or run to the
  * end with bkt_http_perform). TLS verification is always on; bodies are capped.
@@ -16,12 +18,12 @@ typedef struct {
   const char *bearer;         /* Authorization: Bearer, or NULL */
   const char *basic_user;     /* Authorization: Basic, or NULL */
   const char *basic_password;
-  const char *form;           /* POST body, application/x-www-form-urlencoded */
+  const BktSecret *form;      /* POST body, application/x-www-form-urlencoded */
 } BktHttpRequest;
 
 typedef struct {
   long status;
-  GString *body;        /* wiped on clear: it may hold tokens */
+  BktSecret *body;      /* it may hold tokens */
   GHashTable *headers;  /* lowercase name -> value, last one wins */
 } BktHttpResponse;
 
@@ -53,5 +55,10 @@ char *bkt_http_library_version(GError **error);
 const char *bkt_http_response_header(const BktHttpResponse *resp, const char *name);
 void bkt_http_response_clear(BktHttpResponse *resp);
 
-/* Append name=value to a form body, percent-encoded. */
-void bkt_form_add(GString *form, const char *name, const char *value);
+/* Append name=value to a form body (or a query), percent-encoded; FALSE when it would pass
+ * the form's most. */
+gboolean bkt_form_add(BktSecret *form, const char *name, const char *value);
+
+/* An HTTP date (RFC 9110, with the obsolete forms) as unix seconds, by libcurl's parser; FALSE
+ * when it is none or libcurl cannot be loaded. */
+gboolean bkt_http_parse_date(const char *text, gint64 *unix_seconds);

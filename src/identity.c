@@ -9,7 +9,7 @@
 
 #include "error.h"
 #include "json.h"
-#include "text.h"
+#include "tame.h"
 
 void
 bkt_identity_clear(BktIdentity *id)
@@ -88,7 +88,7 @@ bkt_identity_take(const BktHost *host, int step, const BktHttpResponse *resp, Bk
    * can differ from the name, so a failed lookup keeps the name and drops the display name. */
   if (host->kind == BKT_KIND_DC && step == 1) {
     if (resp->status == 200)
-      bkt_identity_parse_dc_user(resp->body->str, resp->body->len, id);
+      bkt_identity_parse_dc_user(bkt_secret_str(resp->body), bkt_secret_len(resp->body), id);
     return TRUE;
   }
   if (resp->status == 401 || resp->status == 403) {
@@ -104,7 +104,7 @@ bkt_identity_take(const BktHost *host, int step, const BktHttpResponse *resp, Bk
     return FALSE;
   }
   if (host->kind == BKT_KIND_CLOUD) {
-    if (!bkt_identity_parse_cloud_user(resp->body->str, resp->body->len, id))
+    if (!bkt_identity_parse_cloud_user(bkt_secret_str(resp->body), bkt_secret_len(resp->body), id))
       goto garbled;
     const char *scopes = bkt_http_response_header(resp, "x-oauth-scopes");
     if (scopes != NULL) {

@@ -5,21 +5,25 @@
 #include <poll.h>
 
 #include "host.h"
-#include "store.h"
+#include "hosts.h"
 
 /*
- * One login attempt as a state machine. A front end creates it, shows the authorize URL,
- * then feeds it events from its own poll loop: descriptors ready (bkt_login_dispatch, which
- * also handles the clock), a pasted redirect URL, or cancel. Progress is reported through a
- * callback at each change of stage; nothing here touches a terminal.
+ * One login attempt as a state machine. A front end creates it, shows the authorize URL once
+ * the login waits for the browser, then feeds it events from its own poll loop: descriptors
+ * ready (bkt_login_dispatch, which also handles the clock), a pasted redirect URL, the
+ * person's answer, or cancel. Every wait is on a descriptor or a deadline the login hands
+ * out; nothing here blocks or touches a terminal. Progress is reported through a callback at
+ * each change of stage.
  */
 typedef struct BktLogin BktLogin;
 
 typedef enum {
+  BKT_LOGIN_STARTING,   /* finding the secret store */
   BKT_LOGIN_WAITING,    /* for the browser's redirect or a pasted URL */
   BKT_LOGIN_EXCHANGING, /* the code for tokens */
   BKT_LOGIN_VERIFYING,  /* who the token belongs to */
-  BKT_LOGIN_STORING,    /* into the secret store */
+  BKT_LOGIN_ASKING,     /* whether to keep the account: bkt_login_keep_account() */
+  BKT_LOGIN_STORING,    /* into the secret store, under its lock */
   BKT_LOGIN_CONFIRMING, /* one call with the token read back from the store */
   BKT_LOGIN_DONE,
   BKT_LOGIN_FAILED,     /* see bkt_login_error(); cancelled is a failure with BKT_ERROR_CANCELLED */
@@ -40,17 +44,29 @@ typedef struct {
 
 typedef void (*BktLoginProgress)(BktLogin *login, BktLoginStage stage, gpointer user_data);
 
-/* Check the options, bind the listener, make state and PKCE. NULL with an error on failure. */
+/*
+ * Check the options, bind the listener, make state and PKCE, and start finding the store
+ * (BKT_LOGIN_STARTING; BKT_LOGIN_WAITING follows). NULL with an error on bad options.
+ */
 BktLogin *bkt_login_new(const BktLoginOptions *opts, BktLoginProgress progress,
                         gpointer user_data, GError **error);
 void bkt_login_free(BktLogin *login);
 
 const BktHost *bkt_login_host(const BktLogin *login);
+/* The whole authorize URL: to show for copying. */
 const char *bkt_login_authorize_url(const BktLogin *login);
 const char *bkt_login_redirect_uri(const BktLogin *login);
 guint16 bkt_login_port(const BktLogin *login);
-/* Microseconds (monotonic) at which waiting for the browser gives up. */
+
+/* Start the clock of the wait for the browser: when the browser is opened or the address is
+ * shown. Until then the wait has no end. */
+void bkt_login_start_clock(BktLogin *login);
+/* Microseconds (monotonic) at which waiting for the browser gives up; 0 before the clock
+ * starts. */
 gint64 bkt_login_deadline(const BktLogin *login);
+/* While storing: since when (monotonic microseconds) the store has waited for another
+ * process's lock; 0 when it does not wait. */
+gint64 bkt_login_lock_waiting_since(const BktLogin *login);
 
 int bkt_login_pollfds(BktLogin *login, struct pollfd *fds, int max);
 /* How long the caller may sleep before calling dispatch even with nothing ready. */
@@ -62,32 +78,14 @@ void bkt_login_dispatch(BktLogin *login, const struct pollfd *fds, int n);
  * not a redirect of this attempt; the login then goes on waiting.
  */
 gboolean bkt_login_paste(BktLogin *login, const char *text, GError **error);
+/* BKT_LOGIN_ASKING: keep the account the browser came back with, or not (the login fails). */
+void bkt_login_keep_account(BktLogin *login, gboolean keep);
+/* Give up. A login already stored is put back first, so the stage may stay for a moment. */
 void bkt_login_cancel(BktLogin *login);
 
 BktLoginStage bkt_login_stage(const BktLogin *login);
 const GError *bkt_login_error(const BktLogin *login);
+/* From BKT_LOGIN_ASKING on: the login as it is (or will be) stored. Owned by login. */
+const BktHostEntry *bkt_login_entry(const BktLogin *login);
 /* After BKT_LOGIN_DONE: what was stored. Owned by login. */
 const BktHostEntry *bkt_login_result(const BktLogin *login);
-
-/*
- * Store a token the user already has (API token, PAT): verify it against the host, then keep
- * it. basic_user is the Atlassian e-mail for a Cloud API token, or NULL for Bearer.
- */
-BktHostEntry *bkt_login_with_token(const BktLoginOptions *opts, const char *token,
-                                   const char *basic_user, GError **error);
-
-/* Whether a Cloud login has a consumer: the given key and secret, the environment's, or the
- * one built in. */
-gboolean bkt_cloud_consumer_known(const char *client_id, const char *client_secret);
-
-/*
- * Check the shape of client credentials before a round trip fails on them: both present, no
- * spaces, and for a Data Center the lengths its application links issue. *bad_field says which
- * is wrong: 0 the ID, 1 the secret.
- */
-gboolean bkt_client_credentials_check(BktKind kind, const char *client_id,
-                                      const char *client_secret, int *bad_field,
-                                      GError **error);
-
-/* Pick the store: the Secret Service, else with insecure the file; else an error. */
-gboolean bkt_choose_storage(gboolean insecure, char **storage_out, GError **error);

@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "secure.h"
+#include "secret.h"
 
 #define MAX_CONNS 128
 #define MAX_REQUEST 8192
@@ -297,7 +297,7 @@ conn_take(BktLoopback *lb, int i, const char *chunk, ssize_t got)
   case BKT_REQUEST_OK:
     handle_request(lb, i, method, target);
     g_free(method);
-    bkt_secret_free(target);
+    bkt_wipe_free(target);
     return;
   }
 }

@@ -7,10 +7,10 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "client.h"
 #include "error.h"
 #include "json.h"
-#include "secure.h"
-#include "text.h"
+#include "tame.h"
 
 void
 bkt_oauth_client_init(BktOAuthClient *client, const BktHost *host)
@@ -40,6 +40,18 @@ bkt_oauth_client_clear(BktOAuthClient *client)
   memset(client, 0, sizeof *client);
 }
 
+gboolean
+bkt_oauth_client_set_credentials(BktOAuthClient *client, const char *id, const char *secret,
+                                 GError **error)
+{
+  if (!bkt_client_credentials_resolve(client->kind, &id, &secret, error))
+    return FALSE;
+  g_free(client->client_id);
+  client->client_id = g_strdup(id);
+  bkt_secret_replace(&client->client_secret, bkt_secret_new_from(secret));
+  return TRUE;
+}
+
 const char *
 bkt_oauth_default_scopes(BktKind kind)
 {
@@ -49,7 +61,7 @@ bkt_oauth_default_scopes(BktKind kind)
 char *
 bkt_oauth_authorize_url(const BktOAuthClient *client, const char *state, const char *challenge)
 {
-  g_autoptr(GString) q = g_string_new(NULL);
+  g_autoptr(BktSecret) q = bkt_secret_new(BKT_SECRET_MAX);
   bkt_form_add(q, "client_id", client->client_id);
   bkt_form_add(q, "response_type", "code");
   bkt_form_add(q, "redirect_uri", client->redirect_uri);
@@ -58,49 +70,49 @@ bkt_oauth_authorize_url(const BktOAuthClient *client, const char *state, const c
     bkt_form_add(q, "scope", client->scopes);
   bkt_form_add(q, "code_challenge", challenge);
   bkt_form_add(q, "code_challenge_method", "S256");
-  return g_strconcat(client->authorize_url, "?", q->str, NULL);
+  return g_strconcat(client->authorize_url, "?", bkt_secret_str(q), NULL);
 }
 
 /* Cloud authenticates the client with HTTP Basic (documented); DC with form fields. */
 static void
-client_auth(const BktOAuthClient *client, GString *form, BktHttpRequest *req)
+client_auth(const BktOAuthClient *client, BktSecret *form, BktHttpRequest *req)
 {
   if (client->kind == BKT_KIND_CLOUD) {
     req->basic_user = client->client_id;
-    req->basic_password = client->client_secret != NULL ? client->client_secret : "";
+    req->basic_password = bkt_secret_str(client->client_secret);
   } else {
     bkt_form_add(form, "client_id", client->client_id);
-    if (client->client_secret != NULL)
-      bkt_form_add(form, "client_secret", client->client_secret);
+    if (!bkt_secret_empty(client->client_secret))
+      bkt_form_add(form, "client_secret", bkt_secret_str(client->client_secret));
   }
 }
 
 void
-bkt_oauth_code_request(const BktOAuthClient *client, const char *code, const char *verifier,
-                       GString *form, BktHttpRequest *req)
+bkt_oauth_code_request(const BktOAuthClient *client, const BktSecret *code,
+                       const BktSecret *verifier, BktSecret *form, BktHttpRequest *req)
 {
   memset(req, 0, sizeof *req);
   bkt_form_add(form, "grant_type", "authorization_code");
-  bkt_form_add(form, "code", code);
+  bkt_form_add(form, "code", bkt_secret_str(code));
   bkt_form_add(form, "redirect_uri", client->redirect_uri);
-  bkt_form_add(form, "code_verifier", verifier);
+  bkt_form_add(form, "code_verifier", bkt_secret_str(verifier));
   client_auth(client, form, req);
   req->method = "POST";
   req->url = client->token_url;
-  req->form = form->str;
+  req->form = form;
 }
 
 void
-bkt_oauth_refresh_request(const BktOAuthClient *client, const char *refresh_token,
-                          GString *form, BktHttpRequest *req)
+bkt_oauth_refresh_request(const BktOAuthClient *client, const BktSecret *refresh_token,
+                          BktSecret *form, BktHttpRequest *req)
 {
   memset(req, 0, sizeof *req);
   bkt_form_add(form, "grant_type", "refresh_token");
-  bkt_form_add(form, "refresh_token", refresh_token);
+  bkt_form_add(form, "refresh_token", bkt_secret_str(refresh_token));
   client_auth(client, form, req);
   req->method = "POST";
   req->url = client->token_url;
-  req->form = form->str;
+  req->form = form;
 }
 
 void
@@ -109,8 +121,19 @@ bkt_tokens_clear(BktTokens *tokens)
   bkt_secret_free(tokens->access_token);
   bkt_secret_free(tokens->refresh_token);
   g_free(tokens->scopes);
-  g_free(tokens->token_type);
   memset(tokens, 0, sizeof *tokens);
+}
+
+gboolean
+bkt_token_is_plain(const char *token)
+{
+  if (token == NULL || *token == '\0')
+    return FALSE;
+  size_t n = 0;
+  for (const char *c = token; *c; c++, n++)
+    if ((unsigned char)*c < 0x21 || (unsigned char)*c > 0x7e)
+      return FALSE;
+  return n <= BKT_SECRET_MAX;
 }
 
 gboolean
@@ -120,7 +143,7 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
   memset(out, 0, sizeof *out);
   cJSON *json = cJSON_ParseWithLength(body, len);
   if (!cJSON_IsObject(json)) {
-    cJSON_Delete(json);
+    bkt_json_wipe_delete(json);
     if (status >= 500)
       g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
                   _("'%s' failed to issue a token (HTTP %ld): the server has a problem, try "
@@ -146,19 +169,37 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
          two empty strings */
       g_set_error(error, BKT_ERROR, code, _("'%s' refused to issue a token: %s%s%s"), host,
                   t_err, t_desc != NULL ? ": " : "", t_desc != NULL ? t_desc : "");
-    cJSON_Delete(json);
+    bkt_json_wipe_delete(json);
     return FALSE;
   }
   const char *access = bkt_json_string(json, "access_token");
   if (access == NULL || *access == '\0') {
     g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
                 _("'%s' answered the token request without an access token"), host);
-    cJSON_Delete(json);
+    bkt_json_wipe_delete(json);
     return FALSE;
   }
-  out->access_token = g_strdup(access);
-  out->refresh_token = g_strdup(bkt_json_string(json, "refresh_token"));
-  out->token_type = g_strdup(bkt_json_string(json, "token_type"));
+  const char *refresh = bkt_json_string(json, "refresh_token");
+  const char *type = bkt_json_string(json, "token_type");
+  if (!bkt_token_is_plain(access) || (refresh != NULL && !bkt_token_is_plain(refresh))) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
+                _("'%s' issued a token with characters no token has (spaces, control or "
+                  "non-ASCII characters): nothing was stored; check that the address is your "
+                  "Bitbucket"), host);
+    bkt_json_wipe_delete(json);
+    return FALSE;
+  }
+  /* Bearer in any case, or no type at all (as golang.org/x/oauth2 takes it). */
+  if (type != NULL && g_ascii_strcasecmp(type, "bearer") != 0) {
+    g_autofree char *shown = bkt_text_tame(type);
+    g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
+                _("'%s' issued a token of type '%s', which bkt-auth cannot use (it sends bearer "
+                  "tokens): nothing was stored"), host, shown);
+    bkt_json_wipe_delete(json);
+    return FALSE;
+  }
+  out->access_token = bkt_secret_new_from(access);
+  out->refresh_token = bkt_secret_new_from(refresh);
   /* Cloud said "scopes" until May 2026 and "scope" since: take either. */
   const char *scopes = bkt_json_string(json, "scope");
   if (scopes == NULL)
@@ -172,10 +213,6 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
     if (g_ascii_string_to_signed(exp->valuestring, 10, 1, 1000000000, &v, NULL))
       out->expires_in = v;
   }
-  /* A refreshable token without a lifetime still expires: assume the shorter platform default
-   * so that it is refreshed in time rather than never. */
-  if (out->expires_in == 0 && out->refresh_token != NULL)
-    out->expires_in = 3600;
   /* The tree holds copies of the tokens. */
   bkt_json_wipe_delete(json);
   return TRUE;

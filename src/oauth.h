@@ -5,6 +5,7 @@
 
 #include "host.h"
 #include "http.h"
+#include "secret.h"
 
 /* An OAuth client against one Bitbucket: Cloud and DC differ only in this profile. */
 typedef struct {
@@ -12,7 +13,7 @@ typedef struct {
   char *authorize_url;
   char *token_url;
   char *client_id;
-  char *client_secret; /* secret */
+  BktSecret *client_secret;
   char *redirect_uri;
   char *scopes;        /* space separated, or NULL for the consumer's own (Cloud) */
 } BktOAuthClient;
@@ -21,6 +22,13 @@ typedef struct {
 void bkt_oauth_client_init(BktOAuthClient *client, const BktHost *host);
 void bkt_oauth_client_clear(BktOAuthClient *client);
 
+/*
+ * The client's ID and secret: the ones given, else for Cloud BKT_OAUTH_CLIENT_ID and
+ * BKT_OAUTH_CLIENT_SECRET, else the consumer built in. The error says where to get them.
+ */
+gboolean bkt_oauth_client_set_credentials(BktOAuthClient *client, const char *client_id,
+                                          const char *client_secret, GError **error);
+
 /* Default scopes to request: NULL on Cloud (the consumer's), "REPO_READ REPO_WRITE" on DC. */
 const char *bkt_oauth_default_scopes(BktKind kind);
 
@@ -28,25 +36,30 @@ const char *bkt_oauth_default_scopes(BktKind kind);
 char *bkt_oauth_authorize_url(const BktOAuthClient *client, const char *state,
                               const char *challenge);
 
-/* A token request; req borrows from client and from form, which the caller frees. */
-void bkt_oauth_code_request(const BktOAuthClient *client, const char *code,
-                            const char *verifier, GString *form, BktHttpRequest *req);
-void bkt_oauth_refresh_request(const BktOAuthClient *client, const char *refresh_token,
-                               GString *form, BktHttpRequest *req);
+/* A token request; req borrows from client and from form, which the caller owns. */
+void bkt_oauth_code_request(const BktOAuthClient *client, const BktSecret *code,
+                            const BktSecret *verifier, BktSecret *form, BktHttpRequest *req);
+void bkt_oauth_refresh_request(const BktOAuthClient *client, const BktSecret *refresh_token,
+                               BktSecret *form, BktHttpRequest *req);
 
 typedef struct {
-  char *access_token;  /* secret */
-  char *refresh_token; /* secret, may be NULL */
-  gint64 expires_in;   /* seconds; 0 when not given */
-  char *scopes;        /* space separated, or NULL */
-  char *token_type;
+  BktSecret *access_token;
+  BktSecret *refresh_token; /* may be NULL */
+  gint64 expires_in;        /* seconds; 0 when not given */
+  char *scopes;             /* space separated, or NULL */
 } BktTokens;
 
 void bkt_tokens_clear(BktTokens *tokens);
 
+/* TRUE when a token holds only visible ASCII (0x21-0x7E), at most BKT_SECRET_MAX of them: what
+ * can travel in a header, a git credential and an environment variable, and reach a terminal
+ * unchanged. */
+gboolean bkt_token_is_plain(const char *token);
+
 /*
  * Interpret a token endpoint answer. Errors: BKT_ERROR_INVALID_GRANT for invalid_grant,
- * BKT_ERROR_PROTOCOL for anything else the server said, each one sentence with its text.
+ * BKT_ERROR_PROTOCOL for anything else the server said or sent (a token type other than
+ * bearer, a token with characters no token has), each one sentence with its text.
  */
 gboolean bkt_oauth_parse_token_response(long status, const char *body, size_t len,
                                         const char *host, BktTokens *out, GError **error);

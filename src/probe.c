@@ -8,7 +8,7 @@
 #include <stdlib.h>
 
 #include "error.h"
-#include "text.h"
+#include "tame.h"
 
 void
 bkt_probe_request(const BktHost *host, BktHttpRequest *req, char **url)
@@ -22,7 +22,7 @@ bkt_probe_take(const BktHost *host, const BktHttpResponse *resp, char **version,
                GError **error)
 {
   *version = NULL;
-  cJSON *json = resp->status == 200 ? cJSON_ParseWithLength(resp->body->str, resp->body->len)
+  cJSON *json = resp->status == 200 ? cJSON_ParseWithLength(bkt_secret_str(resp->body), bkt_secret_len(resp->body))
                                     : NULL;
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, "version");
   const cJSON *name = cJSON_GetObjectItemCaseSensitive(json, "displayName");

@@ -4,382 +4,48 @@
 #include "store.h"
 
 #include <cjson/cJSON.h>
-#include <errno.h>
-#include <fcntl.h>
+#include <glib-unix.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
-#include <libsecret/secret.h>
 #include <string.h>
-#include <sys/file.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
+#include "async.h"
+#include "backend.h"
 #include "error.h"
+#include "files.h"
 #include "json.h"
-#include "secure.h"
-#include "text.h"
+#include "signals.h"
 
-#define HOSTS_FILE "hosts.json"
-#define SECRETS_FILE "secrets.json"
-#define LOCK_FILE "lock"
-#define STORE_TIMEOUT_US (5 * G_USEC_PER_SEC)
+#define LOCK_RETRY_MS 100
 
-static const SecretSchema credentials_schema = {
-  "org.bkt-auth.Credentials",
-  SECRET_SCHEMA_NONE, /* match our schema name too: never touch another program's items */
-  {
-    { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
-    { NULL, 0 },
-  },
-  0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+const BktBackend *const bkt_backends[] = {
+  &bkt_backend_secret_service,
+  &bkt_backend_file,
+  NULL,
 };
 
-BktHostEntry *
-bkt_host_entry_new(void)
+const BktBackend *
+bkt_backend_get(const char *storage)
 {
-  return g_new0(BktHostEntry, 1);
-}
-
-void
-bkt_host_entry_free(BktHostEntry *e)
-{
-  if (e == NULL)
-    return;
-  g_free(e->key);
-  g_free(e->base_url);
-  g_free(e->username);
-  g_free(e->display_name);
-  g_free(e->auth);
-  g_free(e->login);
-  g_free(e->client_id);
-  g_free(e->redirect_uri);
-  g_free(e->scopes);
-  g_free(e->storage);
-  g_free(e->ca_file);
-  g_free(e);
-}
-
-BktHostEntry *
-bkt_host_entry_copy(const BktHostEntry *e)
-{
-  BktHostEntry *c = bkt_host_entry_new();
-  c->key = g_strdup(e->key);
-  c->kind = e->kind;
-  c->base_url = g_strdup(e->base_url);
-  c->username = g_strdup(e->username);
-  c->display_name = g_strdup(e->display_name);
-  c->auth = g_strdup(e->auth);
-  c->login = g_strdup(e->login);
-  c->client_id = g_strdup(e->client_id);
-  c->redirect_uri = g_strdup(e->redirect_uri);
-  c->scopes = g_strdup(e->scopes);
-  c->storage = g_strdup(e->storage);
-  c->ca_file = g_strdup(e->ca_file);
-  c->expires_at = e->expires_at;
-  return c;
-}
-
-char *
-bkt_config_dir(GError **error)
-{
-  const char *env = g_getenv("BKT_AUTH_CONFIG_DIR");
-  char *dir = env != NULL && *env != '\0' ? g_strdup(env)
-                                          : g_build_filename(g_get_user_config_dir(),
-                                                             "bkt-auth", NULL);
-  if (g_mkdir_with_parents(dir, 0700) < 0) {
-    int e = errno;
-    g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
-                _("cannot create the configuration directory '%s': %s; set "
-                  "BKT_AUTH_CONFIG_DIR to a directory you can write"), dir, g_strerror(e));
-    g_free(dir);
-    return NULL;
-  }
-  return dir;
-}
-
-static char *
-config_path(const char *name, GError **error)
-{
-  g_autofree char *dir = bkt_config_dir(error);
-  return dir != NULL ? g_build_filename(dir, name, NULL) : NULL;
-}
-
-/* Temporary files are ".hosts.json.bkt-new-XXXXXX": hidden, and plainly ours. */
-#define TEMP_INFIX ".bkt-new-"
-
-/*
- * Remove what writes killed half-way left behind: beside secrets.json they hold tokens that a
- * logout would never reach. Only those older than a few seconds, so that a write in progress
- * in another process keeps its own.
- */
-static void
-remove_leftovers(const char *dir, const char *prefix)
-{
-  GDir *d = g_dir_open(dir, 0, NULL);
-  if (d == NULL)
-    return;
-  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
-  const char *name;
-  while ((name = g_dir_read_name(d)) != NULL) {
-    if (!g_str_has_prefix(name, prefix))
-      continue;
-    g_autofree char *full = g_build_filename(dir, name, NULL);
-    GStatBuf st;
-    if (g_lstat(full, &st) == 0 && S_ISREG(st.st_mode) && now - (gint64)st.st_mtime > 10)
-      g_unlink(full);
-  }
-  g_dir_close(d);
-}
-
-/* Write a file atomically with mode 0600: a temporary file, fsync, rename, fsync the folder. */
-static gboolean
-write_private(const char *path, const char *text, GError **error)
-{
-  g_autofree char *dir = g_path_get_dirname(path);
-  g_autofree char *base = g_path_get_basename(path);
-  g_autofree char *prefix = g_strconcat(".", base, TEMP_INFIX, NULL);
-  remove_leftovers(dir, prefix);
-  g_autofree char *tmp = g_strconcat(dir, G_DIR_SEPARATOR_S, prefix, "XXXXXX", NULL);
-  int err = 0;
-  int fd = g_mkstemp_full(tmp, O_WRONLY | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    err = errno;
-  } else {
-    size_t len = strlen(text), off = 0;
-    while (off < len && err == 0) {
-      ssize_t n = write(fd, text + off, len - off);
-      if (n < 0 && errno != EINTR)
-        err = errno;
-      else if (n > 0)
-        off += (size_t)n;
-    }
-    if (err == 0 && fsync(fd) < 0)
-      err = errno;
-    if (close(fd) < 0 && err == 0)
-      err = errno;
-    if (err == 0 && rename(tmp, path) < 0)
-      err = errno;
-    if (err != 0)
-      g_unlink(tmp);
-  }
-  if (err != 0) {
-    g_set_error(error, BKT_ERROR, BKT_ERROR_STORE, _("cannot write '%s': %s"), path,
-                g_strerror(err));
-    return FALSE;
-  }
-  /* The rename survives a power cut once the folder is on disk too. */
-  int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0) {
-    (void)fsync(dfd);
-    close(dfd);
-  }
-  return TRUE;
-}
-
-/* Read a whole file; *text NULL when it does not exist. */
-static gboolean
-read_optional(const char *path, char **text, size_t *len, GError **error)
-{
-  g_autoptr(GError) local = NULL;
-  gsize n = 0;
-  *text = NULL;
-  if (!g_file_get_contents(path, text, &n, &local)) {
-    if (g_error_matches(local, G_FILE_ERROR, G_FILE_ERROR_NOENT))
-      return TRUE;
-    g_set_error(error, BKT_ERROR, BKT_ERROR_STORE, _("cannot read '%s': %s"), path,
-                local->message);
-    return FALSE;
-  }
-  *len = n;
-  return TRUE;
-}
-
-static gint64
-json_int(const cJSON *obj, const char *name)
-{
-  const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, name);
-  return cJSON_IsNumber(item) && item->valuedouble > 0 && item->valuedouble < 1e15
-           ? (gint64)item->valuedouble
-           : 0;
-}
-
-static void
-add_string(cJSON *obj, const char *name, const char *value)
-{
-  if (value != NULL)
-    cJSON_AddStringToObject(obj, name, value);
-}
-
-gboolean
-bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, GError **error)
-{
-  /* cJSON takes a NUL for white space: a file with one is damaged, not shorter. */
-  cJSON *json = memchr(text, '\0', len) == NULL ? cJSON_ParseWithLength(text, len) : NULL;
-  const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "hosts");
-  if (!cJSON_IsObject(json) || (list != NULL && !cJSON_IsArray(list))) {
-    cJSON_Delete(json);
-    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_STORE,
-                        _("the list of hosts is damaged"));
-    return FALSE;
-  }
-  const cJSON *item;
-  cJSON_ArrayForEach(item, list) {
-    const char *key = bkt_json_string(item, "host");
-    BktKind kind = bkt_kind_from_string(bkt_json_string(item, "kind"));
-    if (key == NULL || *key == '\0' || kind == BKT_KIND_UNKNOWN)
-      continue;
-    BktHostEntry *e = bkt_host_entry_new();
-    e->key = g_strdup(key);
-    e->kind = kind;
-    e->base_url = g_strdup(bkt_json_string(item, "base_url"));
-    e->username = g_strdup(bkt_json_string(item, "username"));
-    e->display_name = g_strdup(bkt_json_string(item, "display_name"));
-    e->auth = g_strdup(bkt_json_string(item, "auth"));
-    e->login = g_strdup(bkt_json_string(item, "login"));
-    e->client_id = g_strdup(bkt_json_string(item, "client_id"));
-    e->redirect_uri = g_strdup(bkt_json_string(item, "redirect_uri"));
-    e->scopes = g_strdup(bkt_json_string(item, "scopes"));
-    const char *storage = bkt_json_string(item, "storage");
-    e->storage = g_strdup(g_strcmp0(storage, BKT_STORAGE_FILE) == 0 ? BKT_STORAGE_FILE
-                                                                    : BKT_STORAGE_SECRET_SERVICE);
-    e->ca_file = g_strdup(bkt_json_string(item, "ca_file"));
-    e->expires_at = json_int(item, "expires_at");
-    bkt_hosts_put(hosts, e);
-  }
-  cJSON_Delete(json);
-  return TRUE;
-}
-
-GPtrArray *
-bkt_hosts_load(GError **error)
-{
-  g_autofree char *path = config_path(HOSTS_FILE, error);
-  if (path == NULL)
-    return NULL;
-  char *text;
-  size_t len = 0;
-  if (!read_optional(path, &text, &len, error))
-    return NULL;
-  GPtrArray *hosts = g_ptr_array_new_with_free_func((GDestroyNotify)bkt_host_entry_free);
-  if (text != NULL) {
-    g_autoptr(GError) local = NULL;
-    gboolean ok = bkt_hosts_parse(text, len, hosts, &local);
-    g_free(text);
-    if (!ok) {
-      g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
-                  _("'%s' is damaged and cannot be read: move it aside and log in again"),
-                  path);
-      g_ptr_array_unref(hosts);
-      return NULL;
-    }
-  }
-  return hosts;
-}
-
-gboolean
-bkt_hosts_save(GPtrArray *hosts, GError **error)
-{
-  g_autofree char *path = config_path(HOSTS_FILE, error);
-  if (path == NULL)
-    return FALSE;
-  cJSON *root = cJSON_CreateObject();
-  cJSON_AddNumberToObject(root, "version", 1);
-  cJSON *list = cJSON_AddArrayToObject(root, "hosts");
-  for (guint i = 0; i < hosts->len; i++) {
-    const BktHostEntry *e = g_ptr_array_index(hosts, i);
-    cJSON *o = cJSON_CreateObject();
-    add_string(o, "host", e->key);
-    add_string(o, "kind", bkt_kind_to_string(e->kind));
-    add_string(o, "base_url", e->base_url);
-    add_string(o, "username", e->username);
-    add_string(o, "display_name", e->display_name);
-    add_string(o, "auth", e->auth);
-    add_string(o, "login", e->login);
-    add_string(o, "client_id", e->client_id);
-    add_string(o, "redirect_uri", e->redirect_uri);
-    add_string(o, "scopes", e->scopes);
-    add_string(o, "storage", e->storage);
-    add_string(o, "ca_file", e->ca_file);
-    if (e->expires_at > 0)
-      cJSON_AddNumberToObject(o, "expires_at", (double)e->expires_at);
-    cJSON_AddItemToArray(list, o);
-  }
-  char *text = cJSON_Print(root);
-  cJSON_Delete(root);
-  g_autofree char *with_nl = g_strconcat(text, "\n", NULL);
-  cJSON_free(text);
-  return write_private(path, with_nl, error);
-}
-
-BktHostEntry *
-bkt_hosts_lookup(GPtrArray *hosts, const char *input, GError **error)
-{
-  if (input == NULL) {
-    if (hosts->len == 1)
-      return g_ptr_array_index(hosts, 0);
-    if (hosts->len == 0) {
-      g_set_error_literal(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
-                          _("not logged in to any Bitbucket: run 'bkt-auth login'"));
-      return NULL;
-    }
-    GString *names = g_string_new(NULL);
-    for (guint i = 0; i < hosts->len; i++)
-      g_string_append_printf(names, "%s%s", i ? ", " : "",
-                             ((BktHostEntry *)g_ptr_array_index(hosts, i))->key);
-    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
-                _("logged in to several hosts (%s): name the one you mean"), names->str);
-    g_string_free(names, TRUE);
-    return NULL;
-  }
-  g_autofree char *key = bkt_host_key_for_input(input);
-  for (guint i = 0; key != NULL && i < hosts->len; i++) {
-    BktHostEntry *e = g_ptr_array_index(hosts, i);
-    if (strcmp(e->key, key) == 0)
-      return e;
-  }
-  /* Echoed: the name may come from a repository's remote, escapes and all. */
-  g_autofree char *shown = bkt_text_tame(input);
-  g_set_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
-              _("not logged in to '%s': run 'bkt-auth login %s'"), shown, shown);
+  for (const BktBackend *const *b = bkt_backends; *b != NULL; b++)
+    if (g_strcmp0((*b)->storage, storage) == 0)
+      return *b;
   return NULL;
 }
 
-GPtrArray *
-bkt_hosts_load_selected(const char *input, GError **error)
+static const BktBackend *
+backend_of(const BktHostEntry *entry)
 {
-  GPtrArray *hosts = bkt_hosts_load(error);
-  if (hosts == NULL || input == NULL)
-    return hosts;
-  BktHostEntry *only = bkt_hosts_lookup(hosts, input, error);
-  if (only == NULL) {
-    g_ptr_array_unref(hosts);
-    return NULL;
-  }
-  BktHostEntry *copy = bkt_host_entry_copy(only);
-  g_ptr_array_set_size(hosts, 0);
-  g_ptr_array_add(hosts, copy);
-  return hosts;
+  const BktBackend *b = bkt_backend_get(entry->storage);
+  return b != NULL ? b : &bkt_backend_secret_service;
 }
 
-void
-bkt_hosts_put(GPtrArray *hosts, BktHostEntry *entry)
+static BktSecretKey
+key_of(const BktHostEntry *entry)
 {
-  bkt_hosts_remove(hosts, entry->key);
-  g_ptr_array_add(hosts, entry);
+  return (BktSecretKey){ entry->key, NULL };
 }
 
-gboolean
-bkt_hosts_remove(GPtrArray *hosts, const char *key)
-{
-  for (guint i = 0; i < hosts->len; i++) {
-    BktHostEntry *e = g_ptr_array_index(hosts, i);
-    if (strcmp(e->key, key) == 0) {
-      g_ptr_array_remove_index(hosts, i);
-      return TRUE;
-    }
-  }
-  return FALSE;
-}
+/* ---- the secrets ---- */
 
 void
 bkt_secrets_clear(BktSecrets *s)
@@ -390,306 +56,118 @@ bkt_secrets_clear(BktSecrets *s)
   memset(s, 0, sizeof *s);
 }
 
-/* The secrets of one host as a JSON object (caller deletes, wiping with secrets_json_free). */
-static cJSON *
-secrets_to_json(const BktSecrets *s)
+void
+bkt_secrets_copy(BktSecrets *dst, const BktSecrets *src)
+{
+  *dst = (BktSecrets){
+    .access_token = bkt_secret_dup(src->access_token),
+    .refresh_token = bkt_secret_dup(src->refresh_token),
+    .client_secret = bkt_secret_dup(src->client_secret),
+    .expires_at = src->expires_at,
+    .issued_at = src->issued_at,
+  };
+}
+
+gboolean
+bkt_secrets_refreshable(const BktHostEntry *entry, const BktSecrets *secrets)
+{
+  return entry->auth == BKT_AUTH_OAUTH && !bkt_secret_empty(secrets->refresh_token);
+}
+
+static void
+add_secret(cJSON *o, const char *name, const BktSecret *s)
+{
+  if (!bkt_secret_empty(s))
+    cJSON_AddStringToObject(o, name, bkt_secret_str(s));
+}
+
+/* What a backend keeps: the secrets as JSON text. */
+static BktSecret *
+secrets_to_value(const BktSecrets *s)
 {
   cJSON *o = cJSON_CreateObject();
-  add_string(o, "access_token", s->access_token);
-  add_string(o, "refresh_token", s->refresh_token);
-  add_string(o, "client_secret", s->client_secret);
+  add_secret(o, "access_token", s->access_token);
+  add_secret(o, "refresh_token", s->refresh_token);
+  add_secret(o, "client_secret", s->client_secret);
   if (s->expires_at > 0)
     cJSON_AddNumberToObject(o, "expires_at", (double)s->expires_at);
   if (s->issued_at > 0)
     cJSON_AddNumberToObject(o, "issued_at", (double)s->issued_at);
-  return o;
+  BktSecret *value = bkt_json_print_secret(o, FALSE);
+  bkt_json_wipe_delete(o);
+  return value;
 }
 
-static void
-secrets_from_json(const cJSON *o, BktSecrets *s)
-{
-  memset(s, 0, sizeof *s);
-  s->access_token = g_strdup(bkt_json_string(o, "access_token"));
-  s->refresh_token = g_strdup(bkt_json_string(o, "refresh_token"));
-  s->client_secret = g_strdup(bkt_json_string(o, "client_secret"));
-  s->expires_at = json_int(o, "expires_at");
-  s->issued_at = json_int(o, "issued_at");
-}
-
-/*
- * JSON text of a tree that holds secrets (free with bkt_secret_free). Printed into a buffer of
- * our own: cJSON's printer grows its buffer with realloc, which leaves copies of the secrets
- * behind in freed memory.
- */
-static char *
-json_print_secret(cJSON *json)
-{
-  for (int size = 4096;; size *= 2) {
-    char *buf = g_malloc(size);
-    if (cJSON_PrintPreallocated(json, buf, size, FALSE))
-      return buf;
-    bkt_wipe(buf, size);
-    g_free(buf);
-  }
-}
-
-/* ---- the 0600 file, by --insecure-storage ---- */
-
-static cJSON *
-file_load(char **path_out, GError **error)
-{
-  char *path = config_path(SECRETS_FILE, error);
-  if (path == NULL)
-    return NULL;
-  char *text;
-  size_t len = 0;
-  if (!read_optional(path, &text, &len, error)) {
-    g_free(path);
-    return NULL;
-  }
-  cJSON *json = text != NULL ? cJSON_ParseWithLength(text, len) : cJSON_CreateObject();
-  if (text != NULL) {
-    bkt_wipe(text, len);
-    g_free(text);
-  }
-  if (!cJSON_IsObject(json)) {
-    cJSON_Delete(json);
-    g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
-                _("'%s' is damaged and cannot be read: move it aside and log in again"), path);
-    g_free(path);
-    return NULL;
-  }
-  *path_out = path;
-  return json;
-}
-
+/* FALSE when the value holds no access token. */
 static gboolean
-file_save(const char *path, cJSON *json, GError **error)
+secrets_from_value(const BktSecret *value, BktSecrets *out)
 {
-  char *text = json_print_secret(json);
-  gboolean ok = write_private(path, text, error);
-  bkt_secret_free(text);
-  return ok;
-}
-
-/* ---- the Secret Service, with a deadline ---- */
-
-typedef struct {
-  GAsyncResult *result;
-} Waiter;
-
-static void
-on_done(GObject *source, GAsyncResult *result, gpointer user_data)
-{
-  ((Waiter *)user_data)->result = g_object_ref(result);
-}
-
-static gboolean
-on_tick(gpointer user_data)
-{
-  return G_SOURCE_CONTINUE;
-}
-
-/* Run the context until w has a result; cancel after the deadline. TRUE when in time. */
-static gboolean
-wait_for(GMainContext *ctx, Waiter *w, GCancellable *cancel)
-{
-  gint64 deadline = g_get_monotonic_time() + STORE_TIMEOUT_US;
-  gboolean in_time = TRUE;
-  GSource *tick = g_timeout_source_new(100);
-  g_source_set_callback(tick, on_tick, NULL, NULL);
-  g_source_attach(tick, ctx);
-  while (w->result == NULL) {
-    if (in_time && g_get_monotonic_time() > deadline) {
-      in_time = FALSE;
-      g_cancellable_cancel(cancel);
-    }
-    g_main_context_iteration(ctx, TRUE);
-  }
-  g_source_destroy(tick);
-  g_source_unref(tick);
-  return in_time;
-}
-
-static void
-store_error(GError **error, gboolean in_time, const GError *cause)
-{
-  if (!in_time)
-    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_STORE,
-                        _("the Secret Service (your desktop keyring) did not answer within "
-                          "5 seconds, it may be locked: unlock it and try again, or log in "
-                          "with --insecure-storage to keep tokens in a file only you can read"));
-  else
-    g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
-                _("cannot use the Secret Service (your desktop keyring): %s; start or unlock "
-                  "it, or log in with --insecure-storage to keep tokens in a file only you "
-                  "can read"), cause != NULL ? cause->message : _("unknown error"));
-}
-
-typedef enum { SS_LOOKUP, SS_STORE, SS_CLEAR, SS_CONNECT } SsOp;
-
-/* Set once the Secret Service let a call run out of time: later calls fail at once rather
- * than wait again, so a command that tries several stays within one deadline. */
-static gboolean ss_unresponsive;
-
-/* One Secret Service call with a deadline. For SS_LOOKUP *value receives the secret. */
-static gboolean
-ss_call(SsOp op, const char *key, const char *label, const char *value_in, char **value_out,
-        GError **error)
-{
-  if (ss_unresponsive) {
-    store_error(error, FALSE, NULL);
-    return FALSE;
-  }
-  GMainContext *ctx = g_main_context_new();
-  g_main_context_push_thread_default(ctx);
-  GCancellable *cancel = g_cancellable_new();
-  Waiter w = { NULL };
-  switch (op) {
-  case SS_LOOKUP:
-    secret_password_lookup(&credentials_schema, cancel, on_done, &w, "host", key, NULL);
-    break;
-  case SS_STORE:
-    secret_password_store(&credentials_schema, SECRET_COLLECTION_DEFAULT, label, value_in,
-                          cancel, on_done, &w, "host", key, NULL);
-    break;
-  case SS_CLEAR:
-    secret_password_clear(&credentials_schema, cancel, on_done, &w, "host", key, NULL);
-    break;
-  case SS_CONNECT:
-    secret_service_get(SECRET_SERVICE_OPEN_SESSION, cancel, on_done, &w);
-    break;
-  }
-  gboolean in_time = wait_for(ctx, &w, cancel);
-  g_autoptr(GError) local = NULL;
-  gboolean ok = FALSE;
-  switch (op) {
-  case SS_LOOKUP: {
-    char *v = secret_password_lookup_finish(w.result, &local);
-    ok = local == NULL;
-    if (value_out != NULL)
-      *value_out = v;
-    else
-      secret_password_free(v);
-    break;
-  }
-  case SS_STORE:
-    ok = secret_password_store_finish(w.result, &local);
-    break;
-  case SS_CLEAR:
-    secret_password_clear_finish(w.result, &local);
-    ok = local == NULL;
-    break;
-  case SS_CONNECT: {
-    SecretService *svc = secret_service_get_finish(w.result, &local);
-    ok = svc != NULL;
-    if (svc != NULL)
-      g_object_unref(svc);
-    break;
-  }
-  }
-  g_object_unref(w.result);
-  g_object_unref(cancel);
-  /* Let libsecret finish what it scheduled on this context before we drop it. */
-  while (g_main_context_iteration(ctx, FALSE))
-    ;
-  g_main_context_pop_thread_default(ctx);
-  g_main_context_unref(ctx);
-  ss_unresponsive = !in_time;
-  if (!ok || !in_time) {
-    if (value_out != NULL && *value_out != NULL)
-      g_clear_pointer(value_out, secret_password_free);
-    store_error(error, in_time, local);
+  memset(out, 0, sizeof *out);
+  cJSON *o = bkt_json_parse_secret(value);
+  out->access_token = bkt_secret_new_from(bkt_json_string(o, "access_token"));
+  out->refresh_token = bkt_secret_new_from(bkt_json_string(o, "refresh_token"));
+  out->client_secret = bkt_secret_new_from(bkt_json_string(o, "client_secret"));
+  out->expires_at = bkt_json_int(o, "expires_at");
+  out->issued_at = bkt_json_int(o, "issued_at");
+  bkt_json_wipe_delete(o);
+  if (bkt_secret_empty(out->access_token)) {
+    bkt_secrets_clear(out);
     return FALSE;
   }
   return TRUE;
 }
 
-/*
- * Whether an item of ours for key exists but sits in a locked collection: a lookup then finds
- * nothing once the unlock prompt fails or is dismissed, which is not "nothing stored".
- */
-static gboolean
-ss_item_locked(const char *key)
+/* ---- one backend call, waited for ---- */
+
+typedef enum { CALL_LOOKUP, CALL_STORE, CALL_CLEAR, CALL_PROBE } Call;
+
+static void
+start_call(const BktBackend *b, Call call, const BktHostEntry *entry, const BktSecret *value,
+           GTask *task)
 {
-  GMainContext *ctx = g_main_context_new();
-  g_main_context_push_thread_default(ctx);
-  GCancellable *cancel = g_cancellable_new();
-  Waiter w = { NULL };
-  GHashTable *attrs = secret_attributes_build(&credentials_schema, "host", key, NULL);
-  secret_service_search(NULL, &credentials_schema, attrs, SECRET_SEARCH_ALL, cancel, on_done,
-                        &w);
-  ss_unresponsive = !wait_for(ctx, &w, cancel);
-  GList *items = secret_service_search_finish(NULL, w.result, NULL);
-  gboolean locked = FALSE;
-  for (GList *l = items; l != NULL; l = l->next)
-    locked = locked || secret_item_get_locked(l->data);
-  g_list_free_full(items, g_object_unref);
-  g_hash_table_unref(attrs);
-  g_object_unref(w.result);
-  g_object_unref(cancel);
-  while (g_main_context_iteration(ctx, FALSE))
-    ;
-  g_main_context_pop_thread_default(ctx);
-  g_main_context_unref(ctx);
-  return locked;
+  BktSecretKey key = entry != NULL ? key_of(entry) : (BktSecretKey){ NULL, NULL };
+  switch (call) {
+  case CALL_LOOKUP: b->lookup(&key, task); break;
+  case CALL_STORE: b->store(&key, value, task); break;
+  case CALL_CLEAR: b->clear(&key, task); break;
+  case CALL_PROBE: b->probe(task); break;
+  }
+  g_object_unref(task);
 }
 
 static void
-set_locked_error(GError **error, const char *key)
+on_sync_done(GObject *source, GAsyncResult *result, gpointer data)
 {
-  g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
-              _("the keyring that holds the token for '%s' is locked and could not be unlocked "
-                "here: unlock it (log in to the desktop session, or open your keyring manager) "
-                "and try again"), key);
+  *(GAsyncResult **)data = g_object_ref(result);
 }
 
-gboolean
-bkt_secret_service_check(GError **error)
+/* Run one call to its end: a BktSecret for a lookup (NULL: none), else GINT_TO_POINTER(1). */
+static gpointer
+call_sync(const BktBackend *b, Call call, const BktHostEntry *entry, const BktSecret *value,
+          GError **error)
 {
-  return ss_call(SS_CONNECT, NULL, NULL, NULL, NULL, error);
-}
-
-/* ---- the two back ends behind one face ---- */
-
-static gboolean
-uses_file(const BktHostEntry *entry)
-{
-  return g_strcmp0(entry->storage, BKT_STORAGE_FILE) == 0;
+  bkt_async_context();
+  GAsyncResult *result = NULL;
+  start_call(b, call, entry, value, g_task_new(NULL, NULL, on_sync_done, &result));
+  bkt_async_run_until((const gboolean *)&result);
+  gpointer out = call == CALL_LOOKUP ? g_task_propagate_pointer(G_TASK(result), error)
+                 : g_task_propagate_boolean(G_TASK(result), error) ? GINT_TO_POINTER(1)
+                                                                   : NULL;
+  g_object_unref(result);
+  return out;
 }
 
 gboolean
 bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error)
 {
   memset(out, 0, sizeof *out);
-  cJSON *json = NULL;
-  if (uses_file(entry)) {
-    g_autofree char *path = NULL;
-    cJSON *all = file_load(&path, error);
-    if (all == NULL)
-      return FALSE;
-    cJSON *mine = cJSON_GetObjectItemCaseSensitive(all, entry->key);
-    if (cJSON_IsObject(mine))
-      secrets_from_json(mine, out);
-    bkt_json_wipe_delete(all);
-  } else {
-    char *value = NULL;
-    if (!ss_call(SS_LOOKUP, entry->key, NULL, NULL, &value, error))
-      return FALSE;
-    if (value == NULL && ss_item_locked(entry->key)) {
-      set_locked_error(error, entry->key);
-      return FALSE;
-    }
-    if (value != NULL) {
-      json = cJSON_Parse(value);
-      secret_password_free(value);
-      if (cJSON_IsObject(json))
-        secrets_from_json(json, out);
-      bkt_json_wipe_delete(json);
-    }
+  GError *local = NULL;
+  g_autoptr(BktSecret) value = call_sync(backend_of(entry), CALL_LOOKUP, entry, NULL, &local);
+  if (local != NULL) {
+    g_propagate_error(error, local);
+    return FALSE;
   }
-  if (out->access_token == NULL) {
-    bkt_secrets_clear(out);
+  if (value == NULL || !secrets_from_value(value, out)) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
                 _("no token is stored for '%s': run 'bkt-auth login %s'"), entry->key,
                 entry->key);
@@ -701,103 +179,524 @@ bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error)
 gboolean
 bkt_secrets_save(const BktHostEntry *entry, const BktSecrets *secrets, GError **error)
 {
-  if (uses_file(entry)) {
-    g_autofree char *path = NULL;
-    cJSON *all = file_load(&path, error);
-    if (all == NULL)
-      return FALSE;
-    cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(all, entry->key);
-    bkt_json_wipe_delete(old);
-    cJSON_AddItemToObject(all, entry->key, secrets_to_json(secrets));
-    gboolean ok = file_save(path, all, error);
-    bkt_json_wipe_delete(all);
-    return ok;
-  }
-  cJSON *json = secrets_to_json(secrets);
-  char *value = json_print_secret(json);
-  bkt_json_wipe_delete(json);
-  g_autofree char *label = g_strdup_printf("bkt-auth: %s", entry->key);
-  gboolean ok = ss_call(SS_STORE, entry->key, label, value, NULL, error);
-  bkt_secret_free(value);
-  return ok;
+  g_autoptr(BktSecret) value = secrets_to_value(secrets);
+  return call_sync(backend_of(entry), CALL_STORE, entry, value, error) != NULL;
 }
 
 gboolean
 bkt_secrets_delete(const BktHostEntry *entry, GError **error)
 {
-  if (uses_file(entry)) {
-    g_autofree char *path = NULL;
-    cJSON *all = file_load(&path, error);
-    if (all == NULL)
-      return FALSE;
-    cJSON *old = cJSON_DetachItemFromObjectCaseSensitive(all, entry->key);
-    gboolean ok = TRUE;
-    if (old != NULL) {
-      bkt_json_wipe_delete(old);
-      ok = file_save(path, all, error);
-    }
-    bkt_json_wipe_delete(all);
-    return ok;
-  }
-  if (!ss_call(SS_CLEAR, entry->key, NULL, NULL, NULL, error))
-    return FALSE;
-  /* A locked item survives the clear without an error: never claim it is gone. */
-  if (ss_item_locked(entry->key)) {
-    set_locked_error(error, entry->key);
-    return FALSE;
-  }
-  return TRUE;
+  return call_sync(backend_of(entry), CALL_CLEAR, entry, NULL, error) != NULL;
 }
 
-void
-bkt_secrets_delete_elsewhere(const BktHostEntry *entry)
+/* Remove what other backends may still hold for the login (left from a login that used one);
+ * best effort, and never waiting on a backend that is not there. */
+static void
+delete_elsewhere(const BktHostEntry *entry)
 {
-  BktHostEntry other = *entry;
-  other.storage = (char *)(uses_file(entry) ? BKT_STORAGE_SECRET_SERVICE : BKT_STORAGE_FILE);
-  /* Only ask the Secret Service when it is there: never wait on an absent one. */
-  if (!uses_file(&other) || g_getenv("DBUS_SESSION_BUS_ADDRESS") != NULL)
-    bkt_secrets_delete(&other, NULL);
+  for (const BktBackend *const *b = bkt_backends; *b != NULL; b++)
+    if (*b != backend_of(entry) && !(*b)->absent())
+      call_sync(*b, CALL_CLEAR, entry, NULL, NULL);
+}
+
+gboolean
+bkt_store_probe(const char *storage, GError **error)
+{
+  const BktBackend *b = bkt_backend_get(storage);
+  g_return_val_if_fail(b != NULL, FALSE);
+  return call_sync(b, CALL_PROBE, NULL, NULL, error) != NULL;
 }
 
 char *
 bkt_storage_describe(const char *storage)
 {
-  if (g_strcmp0(storage, BKT_STORAGE_FILE) == 0) {
-    g_autofree char *path = config_path(SECRETS_FILE, NULL);
-    return g_strdup_printf(_("the file %s (readable only by you, by --insecure-storage)"),
-                           path != NULL ? path : SECRETS_FILE);
-  }
-  return g_strdup(_("the Secret Service (your desktop keyring)"));
+  const BktBackend *b = bkt_backend_get(storage);
+  return (b != NULL ? b : &bkt_backend_secret_service)->describe();
 }
 
-int
-bkt_store_lock(GError **error)
+/* ---- operations on the engine's context ---- */
+
+typedef enum { OP_CHOOSE, OP_SAVE, OP_UNDO } OpKind;
+
+struct BktStoreUndo {
+  BktHostEntry *entry;     /* the login that was saved */
+  BktHostEntry *previous;  /* what hosts.json held for its host, or NULL */
+  BktSecrets previous_secrets; /* its secrets; no access token when there were none */
+};
+
+struct BktStoreOp {
+  OpKind kind;
+  BktStoreDone done;
+  gpointer user_data;
+  gboolean finished;
+  GError *error;
+  GCancellable *cancel;
+  /* choose */
+  gboolean insecure;
+  char *storage;
+  /* save and undo */
+  BktStoreUndo *undo;      /* save: built as it goes; undo: what to put back */
+  BktSecrets secrets;      /* save: the new secrets */
+  BktLock *lock;
+  GPtrArray *hosts;
+  GSource *retry;
+  gint64 lock_asked, waiting_since;
+  GError *failure;         /* save: why what was saved is being put back */
+  BktSecret *read_back;
+};
+
+void
+bkt_store_undo_free(BktStoreUndo *undo)
 {
-  g_autofree char *path = config_path(LOCK_FILE, error);
-  if (path == NULL)
-    return -1;
-  int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    int e = errno;
-    g_set_error(error, BKT_ERROR, BKT_ERROR_STORE, _("cannot open the lock file '%s': %s"),
-                path, g_strerror(e));
-    return -1;
-  }
-  while (flock(fd, LOCK_EX) < 0) {
-    if (errno != EINTR) {
-      int e = errno;
-      close(fd);
-      g_set_error(error, BKT_ERROR, BKT_ERROR_STORE, _("cannot lock '%s': %s"), path,
-                  g_strerror(e));
-      return -1;
-    }
-  }
-  return fd;
+  if (undo == NULL)
+    return;
+  bkt_host_entry_free(undo->entry);
+  bkt_host_entry_free(undo->previous);
+  bkt_secrets_clear(&undo->previous_secrets);
+  g_free(undo);
+}
+
+static BktStoreOp *
+op_new(OpKind kind, BktStoreDone done, gpointer user_data)
+{
+  bkt_async_context();
+  BktStoreOp *op = g_new0(BktStoreOp, 1);
+  op->kind = kind;
+  op->done = done;
+  op->user_data = user_data;
+  op->cancel = g_cancellable_new();
+  return op;
 }
 
 void
-bkt_store_unlock(int fd)
+bkt_store_op_free(BktStoreOp *op)
 {
-  if (fd >= 0)
-    close(fd);
+  if (op == NULL)
+    return;
+  /* Its callbacks must not outlive it: cancelled, it ends soon (a store already changed is
+   * put back first). */
+  if (!op->finished) {
+    op->done = NULL;
+    bkt_store_op_cancel(op);
+    bkt_async_run_until(&op->finished);
+  }
+  if (op->retry != NULL) {
+    g_source_destroy(op->retry);
+    g_source_unref(op->retry);
+  }
+  bkt_lock_release(op->lock);
+  g_clear_object(&op->cancel);
+  g_clear_error(&op->error);
+  g_clear_error(&op->failure);
+  g_free(op->storage);
+  bkt_store_undo_free(op->undo);
+  bkt_secrets_clear(&op->secrets);
+  if (op->hosts != NULL)
+    g_ptr_array_unref(op->hosts);
+  bkt_secret_free(op->read_back);
+  g_free(op);
+}
+
+static void
+finish(BktStoreOp *op, GError *error)
+{
+  bkt_lock_release(g_steal_pointer(&op->lock));
+  op->waiting_since = 0;
+  op->error = error;
+  op->finished = TRUE;
+  if (op->done != NULL)
+    op->done(op, op->user_data);
+}
+
+/* A task whose result goes to next(op, result); the undo steps run to the end whatever the
+ * caller's cancel says. */
+static GTask *
+task_for(BktStoreOp *op, GAsyncReadyCallback next, gboolean cancellable)
+{
+  return g_task_new(NULL, cancellable ? op->cancel : NULL, next, op);
+}
+
+gint64
+bkt_store_op_waiting_since(const BktStoreOp *op)
+{
+  return op->waiting_since;
+}
+
+void
+bkt_store_op_cancel(BktStoreOp *op)
+{
+  if (op->finished || op->kind == OP_UNDO)
+    return;
+  g_cancellable_cancel(op->cancel);
+  if (op->lock == NULL && op->retry != NULL) {
+    /* Still waiting for another process: nothing was changed. */
+    g_source_destroy(op->retry);
+    g_clear_pointer(&op->retry, g_source_unref);
+    finish(op, g_error_new_literal(BKT_ERROR, BKT_ERROR_CANCELLED, _("login cancelled")));
+  }
+}
+
+static gboolean
+on_signal(gint fd, GIOCondition condition, gpointer data)
+{
+  if (bkt_signals_take() != 0)
+    bkt_store_op_cancel(data);
+  return G_SOURCE_CONTINUE;
+}
+
+void
+bkt_store_op_wait(BktStoreOp *op)
+{
+  int fd = bkt_signals_open();
+  GSource *watch = fd >= 0 ? g_unix_fd_source_new(fd, G_IO_IN) : NULL;
+  if (watch != NULL) {
+    g_source_set_callback(watch, G_SOURCE_FUNC(on_signal), op, NULL);
+    g_source_attach(watch, bkt_async_context());
+  }
+  bkt_async_run_until(&op->finished);
+  if (watch != NULL) {
+    g_source_destroy(watch);
+    g_source_unref(watch);
+  }
+  bkt_signals_close();
+}
+
+/* ---- choosing a store ---- */
+
+static void
+on_probed(GObject *source, GAsyncResult *result, gpointer data)
+{
+  BktStoreOp *op = data;
+  GError *error = NULL;
+  if (g_task_propagate_boolean(G_TASK(result), &error)) {
+    op->storage = g_strdup(BKT_STORAGE_SECRET_SERVICE);
+  } else if (op->insecure && !g_error_matches(error, BKT_ERROR, BKT_ERROR_CANCELLED)) {
+    g_clear_error(&error);
+    op->storage = g_strdup(BKT_STORAGE_FILE);
+  }
+  finish(op, error);
+}
+
+BktStoreOp *
+bkt_store_choose(gboolean insecure, BktStoreDone done, gpointer user_data)
+{
+  BktStoreOp *op = op_new(OP_CHOOSE, done, user_data);
+  op->insecure = insecure;
+  start_call(&bkt_backend_secret_service, CALL_PROBE, NULL, NULL,
+             task_for(op, on_probed, TRUE));
+  return op;
+}
+
+char *
+bkt_store_choose_finish(BktStoreOp *op, GError **error)
+{
+  if (op->error != NULL) {
+    g_propagate_error(error, g_steal_pointer(&op->error));
+    return NULL;
+  }
+  return g_steal_pointer(&op->storage);
+}
+
+/* ---- saving a login under the lock, and putting back ---- */
+
+static void after_lock(BktStoreOp *op);
+static void undo_begin(BktStoreOp *op);
+
+static gboolean
+on_lock_retry(gpointer data)
+{
+  BktStoreOp *op = data;
+  g_clear_pointer(&op->retry, g_source_unref);
+  gboolean busy = FALSE;
+  GError *error = NULL;
+  op->lock = bkt_lock_try(&busy, &error);
+  if (op->lock != NULL) {
+    op->waiting_since = 0;
+    after_lock(op);
+  } else if (!busy) {
+    finish(op, error);
+  } else if (g_get_monotonic_time() - op->lock_asked >=
+             (gint64)bkt_lock_timeout_s() * G_USEC_PER_SEC) {
+    finish(op, bkt_lock_timeout_error(
+                 (int)((g_get_monotonic_time() - op->lock_asked) / G_USEC_PER_SEC)));
+  } else {
+    if (op->waiting_since == 0)
+      op->waiting_since = op->lock_asked;
+    op->retry = g_timeout_source_new(LOCK_RETRY_MS);
+    g_source_set_callback(op->retry, on_lock_retry, op, NULL);
+    g_source_attach(op->retry, bkt_async_context());
+  }
+  return G_SOURCE_REMOVE;
+}
+
+static void
+take_lock(BktStoreOp *op)
+{
+  op->lock_asked = g_get_monotonic_time();
+  on_lock_retry(op);
+}
+
+/* The save failed after the new secrets were written: put back what was there. */
+static void
+fail_saved(BktStoreOp *op, GError *error)
+{
+  op->failure = error;
+  undo_begin(op);
+}
+
+static void
+on_read_back(GObject *source, GAsyncResult *result, gpointer data)
+{
+  BktStoreOp *op = data;
+  GError *error = NULL;
+  g_autoptr(BktSecret) value = g_task_propagate_pointer(G_TASK(result), &error);
+  BktSecrets back = { 0 };
+  if (error == NULL && (value == NULL || !secrets_from_value(value, &back) ||
+                        !bkt_secret_equal(back.access_token, op->secrets.access_token)))
+    error = g_error_new_literal(BKT_ERROR, BKT_ERROR_STORE,
+                                _("the secret store did not keep the token: reading it back "
+                                  "gave something else; check the keyring and try again"));
+  if (error != NULL) {
+    bkt_secrets_clear(&back);
+    fail_saved(op, error);
+    return;
+  }
+  op->read_back = g_steal_pointer(&back.access_token);
+  bkt_secrets_clear(&back);
+  finish(op, NULL);
+}
+
+static void
+write_entry(BktStoreOp *op)
+{
+  GError *error = NULL;
+  bkt_hosts_put(op->hosts, bkt_host_entry_copy(op->undo->entry));
+  if (!bkt_hosts_save(op->hosts, &error)) {
+    fail_saved(op, error);
+    return;
+  }
+  start_call(backend_of(op->undo->entry), CALL_LOOKUP, op->undo->entry, NULL,
+             task_for(op, on_read_back, FALSE));
+}
+
+static void
+on_cleared_elsewhere(GObject *source, GAsyncResult *result, gpointer data)
+{
+  /* Best effort: the old store may be gone. */
+  g_task_propagate_boolean(G_TASK(result), NULL);
+  write_entry(data);
+}
+
+static void
+on_stored(GObject *source, GAsyncResult *result, gpointer data)
+{
+  BktStoreOp *op = data;
+  GError *error = NULL;
+  if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+    finish(op, error);
+    return;
+  }
+  /* From here on, a failure puts back what was there. */
+  const BktHostEntry *prev = op->undo->previous;
+  if (prev != NULL && g_strcmp0(prev->storage, op->undo->entry->storage) != 0)
+    start_call(backend_of(prev), CALL_CLEAR, prev, NULL,
+               task_for(op, on_cleared_elsewhere, FALSE));
+  else
+    write_entry(op);
+}
+
+static void
+store_new(BktStoreOp *op)
+{
+  g_autoptr(BktSecret) value = secrets_to_value(&op->secrets);
+  if (g_cancellable_is_cancelled(op->cancel)) {
+    finish(op, g_error_new_literal(BKT_ERROR, BKT_ERROR_CANCELLED, _("login cancelled")));
+    return;
+  }
+  start_call(backend_of(op->undo->entry), CALL_STORE, op->undo->entry, value,
+             task_for(op, on_stored, TRUE));
+}
+
+static void
+on_snapshot(GObject *source, GAsyncResult *result, gpointer data)
+{
+  BktStoreOp *op = data;
+  GError *error = NULL;
+  g_autoptr(BktSecret) value = g_task_propagate_pointer(G_TASK(result), &error);
+  /* What is there cannot be read: it could not be put back, so nothing is changed. */
+  if (error != NULL) {
+    finish(op, error);
+    return;
+  }
+  if (value != NULL)
+    secrets_from_value(value, &op->undo->previous_secrets);
+  store_new(op);
+}
+
+static void
+after_lock(BktStoreOp *op)
+{
+  GError *error = NULL;
+  op->hosts = bkt_hosts_load(&error);
+  if (op->hosts == NULL) {
+    finish(op, error);
+    return;
+  }
+  if (op->kind == OP_UNDO) {
+    undo_begin(op);
+    return;
+  }
+  const BktHostEntry *prev = bkt_hosts_find(op->hosts, op->undo->entry->key);
+  if (prev == NULL) {
+    store_new(op);
+    return;
+  }
+  op->undo->previous = bkt_host_entry_copy(prev);
+  start_call(backend_of(prev), CALL_LOOKUP, prev, NULL, task_for(op, on_snapshot, TRUE));
+}
+
+/* Putting back, under the lock: the new item goes (unless the old one takes its place), the
+ * old secrets return, and hosts.json holds the old entry again or none. */
+static void undo_restore_secrets(BktStoreOp *op);
+static void undo_write_hosts(BktStoreOp *op);
+
+static void
+note_undo_error(BktStoreOp *op, GAsyncResult *result)
+{
+  GError *error = NULL;
+  if (!g_task_propagate_boolean(G_TASK(result), &error)) {
+    if (op->error == NULL)
+      op->error = error;
+    else
+      g_error_free(error);
+  }
+}
+
+static void
+on_undo_cleared(GObject *source, GAsyncResult *result, gpointer data)
+{
+  note_undo_error(data, result);
+  undo_restore_secrets(data);
+}
+
+static void
+on_undo_restored(GObject *source, GAsyncResult *result, gpointer data)
+{
+  note_undo_error(data, result);
+  undo_write_hosts(data);
+}
+
+static void
+undo_begin(BktStoreOp *op)
+{
+  const BktStoreUndo *u = op->undo;
+  if (u->previous == NULL || g_strcmp0(u->previous->storage, u->entry->storage) != 0)
+    start_call(backend_of(u->entry), CALL_CLEAR, u->entry, NULL,
+               task_for(op, on_undo_cleared, FALSE));
+  else
+    undo_restore_secrets(op);
+}
+
+static void
+undo_restore_secrets(BktStoreOp *op)
+{
+  const BktStoreUndo *u = op->undo;
+  if (u->previous == NULL || bkt_secret_empty(u->previous_secrets.access_token)) {
+    undo_write_hosts(op);
+    return;
+  }
+  g_autoptr(BktSecret) value = secrets_to_value(&u->previous_secrets);
+  start_call(backend_of(u->previous), CALL_STORE, u->previous, value,
+             task_for(op, on_undo_restored, FALSE));
+}
+
+static void
+undo_write_hosts(BktStoreOp *op)
+{
+  const BktStoreUndo *u = op->undo;
+  if (u->previous != NULL)
+    bkt_hosts_put(op->hosts, bkt_host_entry_copy(u->previous));
+  else
+    bkt_hosts_remove(op->hosts, u->entry->key);
+  GError *error = NULL;
+  if (!bkt_hosts_save(op->hosts, &error)) {
+    if (op->error == NULL)
+      op->error = error;
+    else
+      g_error_free(error);
+  }
+  /* A save that failed reports why it failed, not how the putting back went. */
+  GError *result;
+  if (op->failure != NULL) {
+    result = g_steal_pointer(&op->failure);
+    g_clear_error(&op->error);
+  } else {
+    result = g_steal_pointer(&op->error);
+  }
+  finish(op, result);
+}
+
+BktStoreOp *
+bkt_store_save_login(const BktHostEntry *entry, const BktSecrets *secrets, BktStoreDone done,
+                     gpointer user_data)
+{
+  BktStoreOp *op = op_new(OP_SAVE, done, user_data);
+  op->undo = g_new0(BktStoreUndo, 1);
+  op->undo->entry = bkt_host_entry_copy(entry);
+  bkt_secrets_copy(&op->secrets, secrets);
+  take_lock(op);
+  return op;
+}
+
+gboolean
+bkt_store_save_login_finish(BktStoreOp *op, BktStoreUndo **undo, BktSecret **read_back,
+                            GError **error)
+{
+  if (op->error != NULL) {
+    g_propagate_error(error, g_steal_pointer(&op->error));
+    return FALSE;
+  }
+  if (undo != NULL)
+    *undo = g_steal_pointer(&op->undo);
+  if (read_back != NULL)
+    *read_back = g_steal_pointer(&op->read_back);
+  return TRUE;
+}
+
+BktStoreOp *
+bkt_store_undo(BktStoreUndo *undo, BktStoreDone done, gpointer user_data)
+{
+  BktStoreOp *op = op_new(OP_UNDO, done, user_data);
+  op->undo = undo;
+  take_lock(op);
+  return op;
+}
+
+gboolean
+bkt_store_undo_finish(BktStoreOp *op, GError **error)
+{
+  if (op->error != NULL) {
+    g_propagate_error(error, g_steal_pointer(&op->error));
+    return FALSE;
+  }
+  return TRUE;
+}
+
+/* ---- logout ---- */
+
+gboolean
+bkt_store_logout(const char *host_input, char **key_out, GError **error)
+{
+  /* Lock before reading, so another process's change to hosts.json is not lost. */
+  g_autoptr(BktLock) lock = bkt_lock_take(error);
+  if (lock == NULL)
+    return FALSE;
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(error);
+  BktHostEntry *entry = hosts != NULL ? bkt_hosts_lookup(hosts, host_input, error) : NULL;
+  if (entry == NULL || !bkt_secrets_delete(entry, error))
+    return FALSE;
+  delete_elsewhere(entry);
+  *key_out = g_strdup(entry->key);
+  bkt_hosts_remove(hosts, entry->key);
+  return bkt_hosts_save(hosts, error);
 }

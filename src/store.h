@@ -3,79 +3,88 @@
 
 #include <glib.h>
 
-#include "host.h"
+#include "hosts.h"
+#include "secret.h"
 
-/* Where secrets of a host live. Protocol strings in hosts.json, never translated. */
-#define BKT_STORAGE_SECRET_SERVICE "secret-service"
-#define BKT_STORAGE_FILE "file"
-
-/* What hosts.json knows about one host: nothing secret. */
-typedef struct {
-  char *key;          /* "bitbucket.org", "git.example.com/bitbucket" */
-  BktKind kind;
-  char *base_url;
-  char *username;
-  char *display_name;
-  char *auth;         /* "oauth" or "token" */
-  char *login;        /* Cloud API token: the e-mail sent as Basic user; else NULL */
-  char *client_id;
-  char *redirect_uri;
-  char *scopes;
-  char *storage;      /* BKT_STORAGE_* */
-  char *ca_file;      /* extra CA bundle given at login, or NULL */
-  gint64 expires_at;  /* unix seconds; 0 when the credential does not expire */
-} BktHostEntry;
-
-BktHostEntry *bkt_host_entry_new(void);
-void bkt_host_entry_free(BktHostEntry *entry);
-BktHostEntry *bkt_host_entry_copy(const BktHostEntry *entry);
-
-/* The configuration directory, created 0700 when missing; newly allocated. */
-char *bkt_config_dir(GError **error);
-
-/* All stored hosts (an array of BktHostEntry that frees them); empty when none. */
-GPtrArray *bkt_hosts_load(GError **error);
-/* Write hosts.json atomically (temp file, fsync, rename), mode 0600. */
-gboolean bkt_hosts_save(GPtrArray *hosts, GError **error);
 /*
- * The entry the user means by input (a name or URL); with input NULL, the only one stored.
- * Borrowed from hosts. Errors: BKT_ERROR_NOT_LOGGED_IN, BKT_ERROR_USAGE when ambiguous.
+ * The store: a login's secrets in the backend its entry names (backend.h), its entry in
+ * hosts.json (hosts.h), and the transactions that change both under the lock (files.h).
  */
-BktHostEntry *bkt_hosts_lookup(GPtrArray *hosts, const char *input, GError **error);
-/* The stored hosts, or only the one input names when it is not NULL (then an error when that
- * one is not stored). */
-GPtrArray *bkt_hosts_load_selected(const char *input, GError **error);
-/* Add or replace the entry with the same key; takes ownership. */
-void bkt_hosts_put(GPtrArray *hosts, BktHostEntry *entry);
-gboolean bkt_hosts_remove(GPtrArray *hosts, const char *key);
 
-/* The secret part of a host's credentials, kept together so one write replaces all. */
+/* The secret part of a login, kept together so one write replaces all. */
 typedef struct {
-  char *access_token;
-  char *refresh_token;
-  char *client_secret;
+  BktSecret *access_token;
+  BktSecret *refresh_token;
+  BktSecret *client_secret;
   gint64 expires_at;
   gint64 issued_at;  /* when the access token was obtained; 0 when unknown */
 } BktSecrets;
 
 void bkt_secrets_clear(BktSecrets *secrets);
-/* BKT_ERROR_NOT_LOGGED_IN when nothing is stored; BKT_ERROR_STORE when the store fails. */
+void bkt_secrets_copy(BktSecrets *dst, const BktSecrets *src);
+
+/* Whether the login can get a new access token by itself (OAuth with a refresh token). */
+gboolean bkt_secrets_refreshable(const BktHostEntry *entry, const BktSecrets *secrets);
+
+/* The secrets of a login, waiting for the backend. BKT_ERROR_NOT_LOGGED_IN when nothing is
+ * stored; BKT_ERROR_STORE when the store fails. */
 gboolean bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error);
 gboolean bkt_secrets_save(const BktHostEntry *entry, const BktSecrets *secrets, GError **error);
 gboolean bkt_secrets_delete(const BktHostEntry *entry, GError **error);
-/* Remove what the other back end may still hold for the entry's host (left from a login that
- * used it); best effort, silent. */
-void bkt_secrets_delete_elsewhere(const BktHostEntry *entry);
 
-/* Whether the Secret Service answers, within a few seconds. */
-gboolean bkt_secret_service_check(GError **error);
+/* Whether the named store can keep secrets here now, waiting for it (5 seconds at most). */
+gboolean bkt_store_probe(const char *storage, GError **error);
 
-/* Where a host's token is kept, for people; newly allocated. */
+/* Where a login's token is kept, for people; newly allocated. */
 char *bkt_storage_describe(const char *storage);
 
-/* Serialise refreshes and writes across processes; returns a descriptor for unlock. */
-int bkt_store_lock(GError **error);
-void bkt_store_unlock(int fd);
+/* ---- choosing where a new login goes ---- */
 
-/* Parse hosts.json text into hosts (exposed for tests and fuzzing). */
-gboolean bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, GError **error);
+typedef struct BktStoreOp BktStoreOp;
+typedef void (*BktStoreDone)(BktStoreOp *op, gpointer user_data);
+
+/*
+ * Find the store for a new login: the Secret Service when it answers, else with insecure the
+ * 0600 file, else the Secret Service's error. Calls done on the engine's context (async.h).
+ */
+BktStoreOp *bkt_store_choose(gboolean insecure, BktStoreDone done, gpointer user_data);
+/* After done: the storage name (newly allocated), or NULL with the reason. */
+char *bkt_store_choose_finish(BktStoreOp *op, GError **error);
+
+/* ---- saving a login, and taking it back ---- */
+
+typedef struct BktStoreUndo BktStoreUndo;
+
+/*
+ * Save a new login: under the lock (waited for up to bkt_lock_timeout_s(), retried on a
+ * timer), remember what the host held, keep the secrets and the entry, and read the token
+ * back. Any failure, a cancel included, leaves the store as it was. Calls done on the
+ * engine's context.
+ */
+BktStoreOp *bkt_store_save_login(const BktHostEntry *entry, const BktSecrets *secrets,
+                                 BktStoreDone done, gpointer user_data);
+/* After done: TRUE with what to put back if the new login proves bad (*undo) and the token
+ * as read back from the store (*read_back); both optional. */
+gboolean bkt_store_save_login_finish(BktStoreOp *op, BktStoreUndo **undo, BktSecret **read_back,
+                                     GError **error);
+
+/* Put back what a saved login replaced (takes undo), under the lock. */
+BktStoreOp *bkt_store_undo(BktStoreUndo *undo, BktStoreDone done, gpointer user_data);
+gboolean bkt_store_undo_finish(BktStoreOp *op, GError **error);
+void bkt_store_undo_free(BktStoreUndo *undo);
+
+/* Since when (monotonic microseconds) the operation waits for another process's lock; 0 when
+ * it does not. */
+gint64 bkt_store_op_waiting_since(const BktStoreOp *op);
+/* Stop: the operation finishes with BKT_ERROR_CANCELLED, the store as it was. */
+void bkt_store_op_cancel(BktStoreOp *op);
+/* An operation still running is cancelled and run to its end first. */
+void bkt_store_op_free(BktStoreOp *op);
+
+/* Run an operation to its end on the engine's context; SIGINT, SIGTERM and SIGHUP cancel it. */
+void bkt_store_op_wait(BktStoreOp *op);
+
+/* ---- commands that change the store ---- */
+
+/* Remove a login's secrets and entry, under the lock. *key_out: the host it was for. */
+gboolean bkt_store_logout(const char *host_input, char **key_out, GError **error);

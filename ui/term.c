@@ -15,7 +15,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "sigpipe.h"
+#include "signals.h"
 
 static FILE *tty_file;
 static SCREEN *screen;
@@ -74,7 +74,7 @@ ui_term_open(UiTerm *term, GError **error)
     init_pair(UI_PAIR_DIM, COLOR_BLUE, -1);
     term->color = TRUE;
   }
-  term->signal_fd = bkt_sigpipe_open();
+  term->signal_fd = bkt_signals_open();
   return TRUE;
 }
 
@@ -89,14 +89,14 @@ ui_term_close(UiTerm *term)
   screen = NULL;
   fclose(tty_file);
   tty_file = NULL;
-  bkt_sigpipe_close();
+  bkt_signals_close();
   term->fd = term->signal_fd = -1;
 }
 
 int
 ui_term_take_signal(UiTerm *term)
 {
-  return bkt_sigpipe_take();
+  return bkt_signals_take();
 }
 
 void

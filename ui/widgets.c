@@ -5,7 +5,7 @@
 
 #include <string.h>
 
-#include "secure.h"
+#include "secret.h"
 
 static int
 char_width(gunichar c)
@@ -15,13 +15,20 @@ char_width(gunichar c)
   return g_unichar_iswide(c) ? 2 : 1;
 }
 
+/* Columns the characters from p up to end take. */
+static int
+range_width(const char *p, const char *end)
+{
+  int w = 0;
+  for (; p < end && *p; p = g_utf8_next_char(p))
+    w += char_width(g_utf8_get_char(p));
+  return w;
+}
+
 int
 ui_width(const char *s)
 {
-  int w = 0;
-  for (const char *p = s; *p; p = g_utf8_next_char(p))
-    w += char_width(g_utf8_get_char(p));
-  return w;
+  return range_width(s, s + strlen(s));
 }
 
 char **
@@ -98,10 +105,13 @@ ui_text(WINDOW *w, int y, int x, int width, int max_lines, int attr, const char 
   return n;
 }
 
+/* Longer than any address or secret a person pastes. */
+#define FIELD_MAX 16384
+
 void
 ui_field_init(UiField *f, gboolean masked)
 {
-  f->text = g_string_new(NULL);
+  f->text = bkt_secret_new(FIELD_MAX);
   f->cursor = 0;
   f->masked = masked;
 }
@@ -109,31 +119,48 @@ ui_field_init(UiField *f, gboolean masked)
 void
 ui_field_clear(UiField *f)
 {
-  if (f->text != NULL) {
-    bkt_wipe(f->text->str, f->text->len);
-    g_string_free(f->text, TRUE);
-  }
-  f->text = NULL;
+  g_clear_pointer(&f->text, bkt_secret_free);
 }
 
 void
 ui_field_set(UiField *f, const char *text)
 {
-  bkt_wipe(f->text->str, f->text->len);
-  g_string_assign(f->text, text);
-  f->cursor = (gsize)g_utf8_strlen(text, -1);
+  bkt_secret_truncate(f->text, 0);
+  bkt_secret_append(f->text, text, strlen(text));
+  f->cursor = (gsize)g_utf8_strlen(bkt_secret_str(f->text), -1);
+}
+
+const char *
+ui_field_text(const UiField *f)
+{
+  return bkt_secret_str(f->text);
+}
+
+gboolean
+ui_field_empty(const UiField *f)
+{
+  return bkt_secret_empty(f->text);
 }
 
 static gsize
 byte_at(const UiField *f, gsize chars)
 {
-  return (gsize)(g_utf8_offset_to_pointer(f->text->str, (glong)chars) - f->text->str);
+  const char *s = bkt_secret_str(f->text);
+  return (gsize)(g_utf8_offset_to_pointer(s, (glong)chars) - s);
+}
+
+/* Remove the character at the cursor position chars. */
+static void
+erase_char(UiField *f, gsize chars)
+{
+  gsize at = byte_at(f, chars);
+  bkt_secret_erase(f->text, at, byte_at(f, chars + 1) - at);
 }
 
 gboolean
 ui_field_key(UiField *f, gboolean is_char, wint_t key)
 {
-  gsize len = (gsize)g_utf8_strlen(f->text->str, -1);
+  gsize len = (gsize)g_utf8_strlen(bkt_secret_str(f->text), -1);
   if (is_char) {
     switch (key) {
     case 1: /* ^A */
@@ -143,27 +170,29 @@ ui_field_key(UiField *f, gboolean is_char, wint_t key)
       f->cursor = len;
       return TRUE;
     case 21: /* ^U: delete to the start */
-      g_string_erase(f->text, 0, (gssize)byte_at(f, f->cursor));
+      bkt_secret_erase(f->text, 0, byte_at(f, f->cursor));
       f->cursor = 0;
       return TRUE;
     case 11: /* ^K: delete to the end */
-      g_string_truncate(f->text, byte_at(f, f->cursor));
+      bkt_secret_truncate(f->text, byte_at(f, f->cursor));
       return TRUE;
     case 8:
     case 127:
       if (f->cursor == 0)
         return TRUE;
       f->cursor--;
-      g_string_erase(f->text, (gssize)byte_at(f, f->cursor),
-                     (gssize)(byte_at(f, f->cursor + 1) - byte_at(f, f->cursor)));
+      erase_char(f, f->cursor);
       return TRUE;
     default:
       break;
     }
-    if (key < ' ' || key == 127 || !g_unichar_validate((gunichar)key) || f->text->len > 4096)
+    if (key < ' ' || key == 127 || !g_unichar_validate((gunichar)key))
       return FALSE;
-    g_string_insert_unichar(f->text, (gssize)byte_at(f, f->cursor), (gunichar)key);
-    f->cursor++;
+    char utf8[6];
+    int n = g_unichar_to_utf8((gunichar)key, utf8);
+    if (bkt_secret_insert(f->text, byte_at(f, f->cursor), utf8, (size_t)n))
+      f->cursor++;
+    bkt_wipe(utf8, sizeof utf8);
     return TRUE;
   }
   switch (key) {
@@ -185,8 +214,7 @@ ui_field_key(UiField *f, gboolean is_char, wint_t key)
     return ui_field_key(f, TRUE, 127);
   case KEY_DC:
     if (f->cursor < len)
-      g_string_erase(f->text, (gssize)byte_at(f, f->cursor),
-                     (gssize)(byte_at(f, f->cursor + 1) - byte_at(f, f->cursor)));
+      erase_char(f, f->cursor);
     return TRUE;
   default:
     return FALSE;
@@ -200,24 +228,20 @@ ui_field_draw(WINDOW *w, int y, int x, int width, const UiField *f, gboolean foc
   if (width < 4)
     return;
   /* What is shown: the text, or a mask of the same length. */
-  g_autoptr(GString) shown = g_string_new(NULL);
+  g_autoptr(BktSecret) shown = bkt_secret_new(FIELD_MAX * 3);
   if (f->masked) {
-    glong n = g_utf8_strlen(f->text->str, -1);
+    glong n = g_utf8_strlen(bkt_secret_str(f->text), -1);
     for (glong i = 0; i < n; i++)
-      g_string_append(shown, utf8 ? "•" : "*");
+      bkt_secret_append(shown, utf8 ? "•" : "*", utf8 ? strlen("•") : 1);
   } else {
-    g_string_append(shown, f->text->str);
+    bkt_secret_append(shown, bkt_secret_str(f->text), bkt_secret_len(f->text));
   }
   /* Scroll so the cursor stays visible: drop characters from the left. */
   int inner = width - 2;
-  const char *start = shown->str;
-  const char *cursor = g_utf8_offset_to_pointer(shown->str, (glong)f->cursor);
-  g_autofree char *before = g_strndup(start, (gsize)(cursor - start));
-  while (ui_width(before) >= inner) {
+  const char *start = bkt_secret_str(shown);
+  const char *cursor = g_utf8_offset_to_pointer(start, (glong)f->cursor);
+  while (range_width(start, cursor) >= inner)
     start = g_utf8_next_char(start);
-    g_free(before);
-    before = g_strndup(start, (gsize)(cursor - start));
-  }
   int attr = focused ? A_UNDERLINE | A_BOLD : A_UNDERLINE;
   wattron(w, attr);
   mvwhline(w, y, x + 1, ' ', inner);
@@ -226,6 +250,5 @@ ui_field_draw(WINDOW *w, int y, int x, int width, const UiField *f, gboolean foc
   mvwaddstr(w, y, x + width - 1, "]");
   ui_line(w, y, x + 1, inner, attr, start);
   if (focused)
-    wmove(w, y, x + 1 + ui_width(before));
-  bkt_wipe(shown->str, shown->len);
+    wmove(w, y, x + 1 + range_width(start, cursor));
 }

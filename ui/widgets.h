@@ -4,6 +4,8 @@
 #include <curses.h>
 #include <glib.h>
 
+#include "secret.h"
+
 /* Columns a UTF-8 string takes on screen (wide characters count two). */
 int ui_width(const char *s);
 
@@ -16,16 +18,20 @@ int ui_text(WINDOW *w, int y, int x, int width, int max_lines, int attr, const c
 /* Draw s at (y, x) cut to width columns. */
 void ui_line(WINDOW *w, int y, int x, int width, int attr, const char *s);
 
-/* An editable one-line text field. */
+/* An editable one-line text field. What is typed or pasted may be a secret (a client secret,
+ * an address with an authorization code): it lives in a BktSecret, wiped as it changes. */
 typedef struct {
-  GString *text;   /* UTF-8 */
+  BktSecret *text; /* UTF-8 */
   gsize cursor;    /* in characters */
-  gboolean masked; /* draw '•' (or '*') for each character; wipe on clear */
+  gboolean masked; /* draw '•' (or '*') for each character */
 } UiField;
 
 void ui_field_init(UiField *f, gboolean masked);
 void ui_field_clear(UiField *f);
 void ui_field_set(UiField *f, const char *text);
+/* The text, valid until the field changes. */
+const char *ui_field_text(const UiField *f);
+gboolean ui_field_empty(const UiField *f);
 /* Handle a key (a wide character when is_char, else a KEY_* code). TRUE when it was used. */
 gboolean ui_field_key(UiField *f, gboolean is_char, wint_t key);
 /* Draw the field in a box of width columns at (y, x); places the cursor when focused. */

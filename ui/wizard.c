@@ -11,12 +11,14 @@
 #include <unistd.h>
 
 #include "browser.h"
+#include "client.h"
 #include "error.h"
 #include "http.h"
 #include "probe.h"
-#include "secure.h"
+#include "secret.h"
+#include "tame.h"
 #include "term.h"
-#include "text.h"
+#include "timefmt.h"
 #include "widgets.h"
 
 #define MIN_COLS 60
@@ -158,10 +160,10 @@ login_options(const Wizard *w)
   BktLoginOptions o = w->opts->login;
   o.kind = w->kind;
   o.host = w->kind == BKT_KIND_DC ? w->parsed.base_url : o.host;
-  if (w->client_id.text->len > 0)
-    o.client_id = w->client_id.text->str;
-  if (w->client_secret.text->len > 0)
-    o.client_secret = w->client_secret.text->str;
+  if (!ui_field_empty(&w->client_id))
+    o.client_id = ui_field_text(&w->client_id);
+  if (!ui_field_empty(&w->client_secret))
+    o.client_secret = ui_field_text(&w->client_secret);
   return o;
 }
 
@@ -344,7 +346,7 @@ static gboolean
 host_check(Wizard *w, GError **error)
 {
   bkt_host_clear(&w->parsed);
-  return bkt_host_parse(w->host.text->str, BKT_KIND_DC, w->opts->login.allow_http, &w->parsed,
+  return bkt_host_parse(ui_field_text(&w->host), BKT_KIND_DC, w->opts->login.allow_http, &w->parsed,
                         error);
 }
 
@@ -404,10 +406,10 @@ host_draw(Wizard *w, int y, int x, int width, int height)
   int field_row = y + n;
   n += 2;
   /* Say as the person types whether the address can be one. */
-  if (w->host.text->len > 0 && w->probe == NULL && w->notice == NULL) {
+  if (!ui_field_empty(&w->host) && w->probe == NULL && w->notice == NULL) {
     g_autoptr(GError) error = NULL;
     BktHost h;
-    if (bkt_host_parse(w->host.text->str, BKT_KIND_DC, w->opts->login.allow_http, &h, &error)) {
+    if (bkt_host_parse(ui_field_text(&w->host), BKT_KIND_DC, w->opts->login.allow_http, &h, &error)) {
       /* TRANSLATORS: a check mark, then the address of the Data Center */
       g_autofree char *ok = g_strdup_printf(_("%s Bitbucket Data Center at %s"),
                                             glyph(w, "✓", "ok:"), h.base_url);
@@ -548,7 +550,7 @@ guide_key(Wizard *w, gboolean is_char, wint_t key)
 static void
 creds_enter(Wizard *w)
 {
-  w->focus = w->client_id.text->len > 0 ? 1 : 0;
+  w->focus = !ui_field_empty(&w->client_id) ? 1 : 0;
   curs_set(1);
 }
 
@@ -581,7 +583,7 @@ creds_check(Wizard *w)
 {
   int bad_field = 0;
   g_autoptr(GError) error = NULL;
-  if (bkt_client_credentials_check(w->kind, w->client_id.text->str, w->client_secret.text->str,
+  if (bkt_client_credentials_check(w->kind, ui_field_text(&w->client_id), ui_field_text(&w->client_secret),
                                    &bad_field, &error))
     return TRUE;
   set_notice(w, TRUE, error->message);
@@ -599,7 +601,7 @@ creds_key(Wizard *w, gboolean is_char, wint_t key)
     return ACT_STAY;
   }
   if (is_enter(is_char, key)) {
-    if (w->focus == 0 && w->client_secret.text->len == 0) {
+    if (w->focus == 0 && ui_field_empty(&w->client_secret)) {
       w->focus = 1;
       w->dirty = TRUE;
       return ACT_STAY;
@@ -685,6 +687,8 @@ wait_enter(Wizard *w)
 {
   curs_set(0);
   w->pasting = FALSE;
+  /* The browser was opened, or the address is shown: the wait for it starts now. */
+  bkt_login_start_clock(w->login);
 }
 
 static void
@@ -719,18 +723,50 @@ checklist_draw(Wizard *w, int y, int x, int width, int height)
                : stage == steps[i].stage ? (int)A_BOLD
                                          : ui_attr(&w->term, UI_PAIR_DIM, A_DIM);
     g_autofree char *row = g_strdup_printf("%s %s", mark, _(steps[i].label));
+    gint64 since = bkt_login_lock_waiting_since(w->login);
+    if (stage == steps[i].stage && stage == BKT_LOGIN_STORING && since > 0) {
+      int waited = (int)((g_get_monotonic_time() - since) / G_USEC_PER_SEC);
+      g_autofree char *wait = g_strdup_printf(
+        /* TRANSLATORS: after "Storing the token in the keyring" while another bkt-auth holds
+           the store's lock */
+        g_dngettext(GETTEXT_PACKAGE, " (another bkt-auth holds the store: waited %d second)",
+                    " (another bkt-auth holds the store: waited %d seconds)", waited),
+        waited);
+      char *longer = g_strconcat(row, wait, NULL);
+      g_free(row);
+      row = longer;
+    }
     ui_line(stdscr, y + n++, x + 2, width - 2, attr, row);
   }
 }
 
 static void wait_explain(Wizard *w, int y, int x, int width, int height);
 
+/* The browser came back over a connection whose owner is unknown: the person decides. */
+static void
+ask_draw(Wizard *w, int y, int x, int width, int height)
+{
+  const BktHostEntry *e = bkt_login_entry(w->login);
+  g_autofree char *q =
+    g_strdup_printf(_("Logged in as %s on %s: keep this login? (y/n) "),
+                    e->username != NULL ? e->username : "?", e->key);
+  int n = ui_text(stdscr, y, x, width, height, A_BOLD, q);
+  n++;
+  ui_text(stdscr, y + n, x, width, height - n, A_NORMAL,
+          _("The browser came back over a connection bkt-auth cannot trace to you. Keep the "
+            "login only if that is your account."));
+}
+
 static void
 wait_draw(Wizard *w, int y, int x, int width, int height)
 {
   if (w->login == NULL)
     return;
-  if (bkt_login_stage(w->login) != BKT_LOGIN_WAITING) {
+  if (bkt_login_stage(w->login) == BKT_LOGIN_ASKING) {
+    ask_draw(w, y, x, width, height);
+    return;
+  }
+  if (bkt_login_stage(w->login) > BKT_LOGIN_WAITING) {
     checklist_draw(w, y, x, width, height);
     return;
   }
@@ -800,7 +836,12 @@ wait_key(Wizard *w, gboolean is_char, wint_t key)
 {
   if (w->login == NULL)
     return ACT_STAY;
-  if (bkt_login_stage(w->login) != BKT_LOGIN_WAITING) {
+  if (bkt_login_stage(w->login) == BKT_LOGIN_ASKING &&
+      (is_letter(is_char, key, 'y') || is_letter(is_char, key, 'n'))) {
+    bkt_login_keep_account(w->login, is_letter(is_char, key, 'y'));
+    return ACT_STAY;
+  }
+  if (bkt_login_stage(w->login) > BKT_LOGIN_WAITING) {
     if (is_letter(is_char, key, 'q') || is_escape(is_char, key)) {
       bkt_login_cancel(w->login);
       w->exit_code = 2;
@@ -814,7 +855,7 @@ wait_key(Wizard *w, gboolean is_char, wint_t key)
       w->dirty = TRUE;
     } else if (is_enter(is_char, key)) {
       g_autoptr(GError) error = NULL;
-      if (bkt_login_paste(w->login, w->paste.text->str, &error)) {
+      if (bkt_login_paste(w->login, ui_field_text(&w->paste), &error)) {
         w->pasting = FALSE;
         ui_field_set(&w->paste, "");
         g_clear_pointer(&w->notice, g_free);
@@ -1017,7 +1058,7 @@ draw(Wizard *w)
   }
   const Screen *s = &screens[w->screen];
   const char *screen_title = _(s->title), *keys = _(s->keys);
-  if (w->screen == S_WAIT && w->login != NULL && bkt_login_stage(w->login) != BKT_LOGIN_WAITING) {
+  if (w->screen == S_WAIT && w->login != NULL && bkt_login_stage(w->login) > BKT_LOGIN_WAITING) {
     screen_title = _("Finishing");
     keys = _("q cancel");
   }

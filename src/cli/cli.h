@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #pragma once
 
+#include <cjson/cJSON.h>
 #include <glib.h>
 
+#include "hosts.h"
 #include "login.h"
+#include "secret.h"
 #include "store.h"
-#include "text.h"
+#include "tame.h"
 
 /* Each command takes the arguments after its name (argv[0] is the command) and returns the exit code. */
 int cmd_login(int argc, char **argv);
@@ -20,6 +23,11 @@ int cmd_doctor(int argc, char **argv);
 /* Run the wizard; prints the JSON result when asked. Returns the exit code. */
 int cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run,
                gboolean json);
+/* The line-mode login: plain lines on stderr, a pasted address on stdin. Returns the exit
+ * code. */
+int cli_login_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json);
+/* What a login stored, in a few lines on stderr. */
+void cli_print_result(const BktHostEntry *e);
 
 /* "bkt-auth: <message>" on stderr; returns the exit code for error and frees it. */
 int cli_fail(GError *error);
@@ -31,3 +39,23 @@ int cli_finish_stdout(int code);
 const char *cli_check_mark(void);
 /* At most one HOST argument; FALSE (after saying so) when there are more. */
 gboolean cli_one_host(const char *command, int argc, char **argv, const char **host);
+
+/* A stored login as JSON, the fields of docs/status-json.md that need no secret. */
+cJSON *cli_entry_json(const BktHostEntry *e, gint64 expires_at);
+/* The JSON of a login on stdout (never the token). */
+void cli_print_entry_json(const BktHostEntry *e);
+/* A tree on stdout, formatted, printed through a buffer that is wiped (it may hold a token);
+ * the tree is wiped and freed. */
+void cli_print_json(cJSON *root);
+
+/* ---- reading what a person or a pipe gives ---- */
+
+/* All of fd, at most max bytes (*too_long when more came: the rest is dropped). */
+BktSecret *cli_read_all(int fd, size_t max, gboolean *too_long);
+/* A client secret from FILE ('-': stdin), alone on one line. */
+BktSecret *cli_read_secret_file(const char *path, GError **error);
+/* Ask on the terminal for one line; without echo for secrets. NULL when there is no terminal,
+ * or with *cancelled when Ctrl-C came first. */
+BktSecret *cli_prompt(const char *question, gboolean secret, gboolean *cancelled);
+/* A y/n question on the terminal: 0 with *answer, 1 without a terminal, 2 on Ctrl-C. */
+int cli_ask_yes_no(const char *question, gboolean *answer);

@@ -7,7 +7,7 @@
 
 #include "cli.h"
 #include "doctor.h"
-#include "text.h"
+#include "timefmt.h"
 
 typedef struct {
   gboolean json;

@@ -1,54 +1,40 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
+#include <errno.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "access.h"
 #include "cli.h"
 #include "error.h"
 #include "gitcred.h"
-#include "secure.h"
-#include "session.h"
 
-/* Read what git sends on stdin, up to a blank line or the end; a secret (it may hold a
- * password). NULL when it is too long. */
-static char *
-read_request(size_t *len_out)
+/* Read what git sends on stdin, up to a blank line or the end, with read(2) into a secret
+ * (it may hold a password): no stdio buffer keeps a copy. NULL when it is too long. */
+static BktSecret *
+read_request(void)
 {
-  GString *buf = g_string_sized_new(1024);
-  char line[4096];
-  gboolean ok = TRUE;
-  while (fgets(line, sizeof line, stdin) != NULL) {
-    size_t n = strlen(line);
-    if (buf->len + n > BKT_GIT_REQUEST_MAX) {
-      ok = FALSE;
-      break;
+  BktSecret *buf = bkt_secret_new(BKT_GIT_REQUEST_MAX);
+  char c;
+  ssize_t n;
+  gboolean line_start = TRUE;
+  while ((n = read(STDIN_FILENO, &c, 1)) == 1 || (n < 0 && errno == EINTR)) {
+    if (n != 1)
+      continue;
+    if (!bkt_secret_append_c(buf, c)) {
+      bkt_secret_free(buf);
+      return NULL;
     }
-    /* Sized once: growing would leave copies of the password behind. */
-    if (buf->len + n + 1 > buf->allocated_len) {
-      GString *bigger = g_string_sized_new(BKT_GIT_REQUEST_MAX + 1);
-      g_string_append_len(bigger, buf->str, (gssize)buf->len);
-      bkt_wipe(buf->str, buf->len);
-      g_string_free(buf, TRUE);
-      buf = bigger;
-    }
-    g_string_append_len(buf, line, (gssize)n);
-    gboolean blank = strcmp(line, "\n") == 0 || strcmp(line, "\r\n") == 0;
-    bkt_wipe(line, n);
-    if (blank)
-      break;
+    if (c == '\n' && line_start)
+      break; /* a blank line ends the request */
+    if (c != '\r')
+      line_start = c == '\n';
   }
-  bkt_wipe(line, sizeof line);
-  if (!ok) {
-    bkt_wipe(buf->str, buf->len);
-    g_string_free(buf, TRUE);
-    return NULL;
-  }
-  *len_out = buf->len;
-  return g_string_free(buf, FALSE);
+  return buf;
 }
 
 /* A value git can take on one line. */
@@ -59,8 +45,9 @@ one_line(const char *s)
 }
 
 static int
-answer(const char *username, const char *token, gint64 expires_at)
+answer(const char *username, const BktSecret *secret, gint64 expires_at)
 {
+  const char *token = bkt_secret_str(secret);
   if (!one_line(username) || !one_line(token)) {
     fprintf(stderr, _("bkt-auth: the stored token cannot be handed to git: it spans several "
                       "lines\n"));
@@ -81,7 +68,9 @@ credential_get(const BktGitRequest *req)
     return cli_fail(error);
   gboolean ambiguous = FALSE;
   BktHostEntry *entry = bkt_git_match(hosts, req, &ambiguous);
-  const char *env = bkt_env_token();
+  g_autoptr(BktSecret) env = NULL;
+  if (!bkt_env_token(&env, &error))
+    return cli_fail(error);
   if (env != NULL) {
     /* BKT_TOKEN stands in for the stored logins, and for Cloud without one. */
     if (entry != NULL)
@@ -98,13 +87,12 @@ credential_get(const BktGitRequest *req)
     /* Not ours: say nothing, and git asks its other helpers. */
     return 0;
   }
-  char *token = NULL;
+  g_autoptr(BktSecret) token = NULL;
   BktHostEntry *fresh = NULL;
   GError *token_error = NULL;
-  if (!bkt_session_token(entry->key, FALSE, &token, &fresh, &token_error))
+  if (!bkt_access_token(entry->key, FALSE, &token, &fresh, &token_error))
     return cli_fail(token_error);
   int code = answer(bkt_git_username(fresh), token, fresh->expires_at);
-  bkt_secret_free(token);
   bkt_host_entry_free(fresh);
   return code;
 }
@@ -118,27 +106,22 @@ credential_get(const BktGitRequest *req)
 static int
 credential_erase(const BktGitRequest *req)
 {
-  if (req->password == NULL || bkt_env_token() != NULL)
+  if (req->password == NULL || bkt_env_token_set())
     return 0;
   g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
   BktHostEntry *entry = hosts != NULL ? bkt_git_match(hosts, req, NULL) : NULL;
-  if (entry == NULL || g_strcmp0(entry->auth, "oauth") != 0)
-    return 0;
   BktSecrets s;
-  if (!bkt_secrets_load(entry, &s, NULL))
+  if (entry == NULL || entry->auth != BKT_AUTH_OAUTH || !bkt_secrets_load(entry, &s, NULL))
     return 0;
-  gboolean rejected_is_stored = bkt_str_equal_ct(req->password, s.access_token);
-  gboolean refreshable = s.refresh_token != NULL;
+  gboolean rejected_is_stored = bkt_secret_equal(req->password, s.access_token);
+  gboolean refreshable = bkt_secrets_refreshable(entry, &s);
   bkt_secrets_clear(&s);
   if (!rejected_is_stored || !refreshable)
     return 0;
-  char *token = NULL;
+  g_autoptr(BktSecret) token = NULL;
   GError *error = NULL;
-  if (!bkt_session_token(entry->key, TRUE, &token, NULL, &error)) {
+  if (!bkt_access_token(entry->key, TRUE, &token, NULL, &error))
     cli_fail(error);
-    return 0;
-  }
-  bkt_secret_free(token);
   return 0;
 }
 
@@ -162,8 +145,7 @@ cmd_git_credential(int argc, char **argv)
     return 1;
   }
   const char *op = argv[1];
-  size_t len = 0;
-  char *text = read_request(&len);
+  g_autoptr(BktSecret) text = read_request();
   if (text == NULL) {
     fprintf(stderr, _("bkt-auth: git sent more than %d KiB: that is no credential request\n"),
             BKT_GIT_REQUEST_MAX / 1024);
@@ -171,10 +153,7 @@ cmd_git_credential(int argc, char **argv)
   }
   BktGitRequest req;
   GError *error = NULL;
-  gboolean parsed = bkt_git_request_parse(text, len, &req, &error);
-  bkt_wipe(text, len);
-  g_free(text);
-  if (!parsed)
+  if (!bkt_git_request_parse(bkt_secret_str(text), bkt_secret_len(text), &req, &error))
     return cli_fail(error);
   int code = 0;
   if (strcmp(op, "get") == 0)
@@ -236,11 +215,7 @@ helper_command(GError **error)
                 _("cannot tell where bkt-auth is installed: %s"), local->message);
     return NULL;
   }
-  gboolean plain = TRUE;
-  for (const char *c = exe; *c; c++)
-    if (!g_ascii_isalnum(*c) && strchr("/._-+,:@%", *c) == NULL)
-      plain = FALSE;
-  g_autofree char *quoted = plain ? g_strdup(exe) : g_shell_quote(exe);
+  g_autofree char *quoted = bkt_text_shell_arg(exe);
   return g_strconcat("!", quoted, " git-credential", NULL);
 }
 

@@ -6,53 +6,32 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "access.h"
 #include "cli.h"
 #include "error.h"
-#include "secure.h"
-#include "session.h"
+#include "json.h"
+#include "timefmt.h"
 
 /* "at-1a2b…" with all but the first few characters hidden; newly allocated. */
 static char *
-mask_token(const char *token)
+mask_token(const BktSecret *token)
 {
-  size_t len = strlen(token);
-  size_t shown = len > 12 ? 4 : 0;
-  return g_strdup_printf("%.*s%s", (int)shown, token, "****************");
+  size_t shown = bkt_secret_len(token) > 12 ? 4 : 0;
+  return g_strdup_printf("%.*s%s", (int)shown, bkt_secret_str(token), "****************");
 }
 
 static cJSON *
 entry_json(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
            const GError *problem, gboolean show_token)
 {
-  cJSON *o = cJSON_CreateObject();
-  cJSON_AddStringToObject(o, "host", e->key);
-  cJSON_AddStringToObject(o, "kind", bkt_kind_to_string(e->kind));
+  cJSON *o = cli_entry_json(e, have_secrets ? s->expires_at : e->expires_at);
   cJSON_AddBoolToObject(o, "active", TRUE);
-  cJSON_AddStringToObject(o, "base_url", e->base_url ? e->base_url : "");
-  if (e->username != NULL)
-    cJSON_AddStringToObject(o, "username", e->username);
-  if (e->display_name != NULL)
-    cJSON_AddStringToObject(o, "display_name", e->display_name);
-  cJSON_AddStringToObject(o, "auth", e->auth ? e->auth : "oauth");
-  cJSON_AddStringToObject(o, "storage", e->storage);
-  gint64 exp = have_secrets ? s->expires_at : e->expires_at;
-  if (exp > 0) {
-    g_autofree char *iso = bkt_iso_time(exp);
-    cJSON_AddStringToObject(o, "expires_at", iso);
-  } else {
-    cJSON_AddNullToObject(o, "expires_at");
-  }
-  cJSON_AddBoolToObject(o, "refreshable", have_secrets && s->refresh_token != NULL);
-  cJSON *scopes = cJSON_AddArrayToObject(o, "scopes");
-  g_auto(GStrv) parts = g_strsplit(e->scopes ? e->scopes : "", " ", -1);
-  for (char **p = parts; *p; p++)
-    if (**p)
-      cJSON_AddItemToArray(scopes, cJSON_CreateString(*p));
+  cJSON_AddBoolToObject(o, "refreshable", have_secrets && bkt_secrets_refreshable(e, s));
   cJSON_AddBoolToObject(o, "ok", problem == NULL);
   if (problem != NULL)
     cJSON_AddStringToObject(o, "problem", problem->message);
   if (show_token && have_secrets)
-    cJSON_AddStringToObject(o, "token", s->access_token);
+    cJSON_AddStringToObject(o, "token", bkt_secret_str(s->access_token));
   return o;
 }
 
@@ -94,13 +73,13 @@ entry_text(const BktHostEntry *e, const BktSecrets *s, gboolean have_secrets,
   g_autofree char *where = bkt_storage_describe(e->storage);
   fprintf(stderr, _("  - Token kept in: %s\n"), where);
   g_autofree char *when = bkt_describe_expiry(s->expires_at);
-  if (s->refresh_token != NULL)
+  if (bkt_secrets_refreshable(e, s))
     /* TRANSLATORS: %s is "expires 2026-01-31 14:00 (in 2 hours)" or "expired ... (... ago)" */
     fprintf(stderr, _("  - Token %s; it is refreshed by itself\n"), when);
   else
     fprintf(stderr, _("  - Token %s\n"), when);
   g_autofree char *masked = show_token ? NULL : mask_token(s->access_token);
-  fprintf(stderr, _("  - Token: %s\n"), show_token ? s->access_token : masked);
+  fprintf(stderr, _("  - Token: %s\n"), show_token ? bkt_secret_str(s->access_token) : masked);
   if (e->scopes != NULL && *e->scopes) {
     g_autofree char *scopes = quoted_scopes(e->scopes);
     fprintf(stderr, _("  - Token scopes: %s\n"), scopes);
@@ -127,10 +106,10 @@ cmd_status(int argc, char **argv)
   g_autoptr(GPtrArray) hosts = bkt_hosts_load_selected(host, &error);
   if (hosts == NULL)
     return cli_fail(error);
-  const char *env = bkt_env_token();
-  if (env != NULL && !json)
+  gboolean env = bkt_env_token_set();
+  if (env && !json)
     fprintf(stderr, _("BKT_TOKEN is set: it is used instead of any stored login.\n"));
-  if (hosts->len == 0 && env == NULL) {
+  if (hosts->len == 0 && !env) {
     if (json) {
       printf("{\n\t\"version\":\t1,\n\t\"env_token\":\tfalse,\n\t\"hosts\":\t[]\n}\n");
       fflush(stdout);
@@ -142,15 +121,15 @@ cmd_status(int argc, char **argv)
   int code = 0;
   cJSON *root = cJSON_CreateObject();
   cJSON_AddNumberToObject(root, "version", 1);
-  cJSON_AddBoolToObject(root, "env_token", env != NULL);
+  cJSON_AddBoolToObject(root, "env_token", env);
   cJSON *list = cJSON_AddArrayToObject(root, "hosts");
-  gint64 now = g_get_real_time() / G_USEC_PER_SEC;
+  gint64 now = bkt_now();
   for (guint i = 0; i < hosts->len; i++) {
     const BktHostEntry *e = g_ptr_array_index(hosts, i);
     BktSecrets s;
     g_autoptr(GError) problem = NULL;
     gboolean have = bkt_secrets_load(e, &s, &problem);
-    if (have && s.refresh_token == NULL && s.expires_at != 0 && s.expires_at <= now)
+    if (have && !bkt_secrets_refreshable(e, &s) && s.expires_at != 0 && s.expires_at <= now)
       problem = g_error_new(BKT_ERROR, BKT_ERROR_EXPIRED,
                             _("the token has expired: log in again with 'bkt-auth login %s'"),
                             e->key);
@@ -163,27 +142,10 @@ cmd_status(int argc, char **argv)
     if (have)
       bkt_secrets_clear(&s);
   }
-  if (json) {
-    /* Into a buffer of our own: cJSON's printer grows its buffer with realloc, which would
-     * leave copies of a --show-token token in freed memory. */
-    for (int size = 4096;; size *= 2) {
-      char *text = g_malloc(size);
-      gboolean done = cJSON_PrintPreallocated(root, text, size, TRUE);
-      if (done)
-        printf("%s\n", text);
-      bkt_wipe(text, size);
-      g_free(text);
-      if (done)
-        break;
-    }
-  }
-  /* The tree may hold tokens (--show-token): wipe before freeing. */
-  for (cJSON *h = list->child; h != NULL; h = h->next) {
-    cJSON *t = cJSON_GetObjectItemCaseSensitive(h, "token");
-    if (cJSON_IsString(t))
-      bkt_wipe(t->valuestring, strlen(t->valuestring));
-  }
-  cJSON_Delete(root);
+  if (json)
+    cli_print_json(root);
+  else
+    bkt_json_wipe_delete(root);
   return json ? cli_finish_stdout(code) : code;
 }
 
@@ -198,17 +160,13 @@ cmd_token(int argc, char **argv)
   const char *host;
   if (!cli_parse(ctx, "token", &argc, &argv) || !cli_one_host("token", argc, argv, &host))
     return 1;
-  const char *env = bkt_env_token();
-  if (env != NULL) {
-    printf("%s\n", env);
-    return cli_finish_stdout(0);
-  }
   GError *error = NULL;
-  char *token = NULL;
-  if (!bkt_session_token(host, FALSE, &token, NULL, &error))
+  g_autoptr(BktSecret) token = NULL;
+  if (!bkt_env_token(&token, &error) ||
+      (token == NULL && !bkt_access_token(host, FALSE, &token, NULL, &error)))
     return cli_fail(error);
-  printf("%s\n", token);
-  bkt_secret_free(token);
+  fwrite(bkt_secret_str(token), 1, bkt_secret_len(token), stdout);
+  fputc('\n', stdout);
   return cli_finish_stdout(0);
 }
 
@@ -221,11 +179,10 @@ cmd_refresh(int argc, char **argv)
   if (!cli_parse(ctx, "refresh", &argc, &argv) || !cli_one_host("refresh", argc, argv, &host))
     return 1;
   GError *error = NULL;
-  char *token = NULL;
+  g_autoptr(BktSecret) token = NULL;
   BktHostEntry *e = NULL;
-  if (!bkt_session_token(host, TRUE, &token, &e, &error))
+  if (!bkt_access_token(host, TRUE, &token, &e, &error))
     return cli_fail(error);
-  bkt_secret_free(token);
   g_autofree char *when = bkt_describe_expiry(e->expires_at);
   fprintf(stderr, _("Refreshed the token for %s; it %s.\n"), e->key, when);
   bkt_host_entry_free(e);
@@ -242,10 +199,10 @@ cmd_logout(int argc, char **argv)
     return 1;
   GError *error = NULL;
   g_autofree char *key = NULL;
-  if (!bkt_session_logout(host, &key, &error))
+  if (!bkt_store_logout(host, &key, &error))
     return cli_fail(error);
   fprintf(stderr, _("Logged out of %s; its tokens were removed from this machine.\n"), key);
-  if (bkt_env_token() != NULL)
+  if (bkt_env_token_set())
     fprintf(stderr, _("BKT_TOKEN is still set and still used.\n"));
   return 0;
 }

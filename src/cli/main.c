@@ -11,8 +11,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "access.h"
 #include "http.h"
-#include "session.h"
 #include "term.h"
 
 typedef struct {
@@ -84,7 +84,7 @@ main(int argc, char **argv)
   if (argc < 2) {
     /* First run on a terminal: the wizard's welcome; otherwise the status of what is stored. */
     g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
-    if (hosts != NULL && hosts->len == 0 && bkt_env_token() == NULL && isatty(STDIN_FILENO) &&
+    if (hosts != NULL && hosts->len == 0 && !bkt_env_token_set() && isatty(STDIN_FILENO) &&
         isatty(STDOUT_FILENO) && ui_term_unavailable_reason() == NULL) {
       BktLoginOptions opts = { 0 };
       return cli_wizard(&opts, FALSE, TRUE, FALSE);
@@ -103,6 +103,7 @@ main(int argc, char **argv)
   for (size_t i = 0; i < G_N_ELEMENTS(commands); i++)
     if (strcmp(name, commands[i].name) == 0)
       return commands[i].run(argc - 1, argv + 1);
-  fprintf(stderr, _("bkt-auth: unknown command '%s': see 'bkt-auth --help'\n"), name);
+  g_autofree char *shown = bkt_text_tame(name);
+  fprintf(stderr, _("bkt-auth: unknown command '%s': see 'bkt-auth --help'\n"), shown);
   return 1;
 }

@@ -9,7 +9,7 @@ test_query(void)
 {
   BktCallback cb;
   g_assert_true(bkt_callback_parse_query("code=abc%2Bdef&state=xyz&extra=1", &cb));
-  g_assert_cmpstr(cb.code, ==, "abc+def");
+  g_assert_cmpstr(bkt_secret_str(cb.code), ==, "abc+def");
   g_assert_cmpstr(cb.state, ==, "xyz");
   g_assert_null(cb.error);
   bkt_callback_clear(&cb);
@@ -20,12 +20,13 @@ test_query(void)
   g_assert_cmpstr(cb.error_description, ==, "The user said <no>");
   bkt_callback_clear(&cb);
 
-  /* Terminal escapes and broken UTF-8 from the provider are made harmless. */
+  /* Terminal escapes and invisible formatting from the provider are made harmless. */
   g_assert_true(bkt_callback_parse_query(
-    "error=x%1B%5D52%3Bc%3Bpwn%07&error_description=%FF%1B%5B2J&state=s", &cb));
+    "error=x%1B%5D52%3Bc%3Bpwn%07&error_description=%E2%80%AEtxt.exe%1B%5B2J&state=s", &cb));
   g_assert_null(strchr(cb.error, '\033'));
   g_assert_null(strchr(cb.error, '\a'));
   g_assert_null(strchr(cb.error_description, '\033'));
+  g_assert_null(strstr(cb.error_description, "\u202e"));
   g_assert_true(g_utf8_validate(cb.error_description, -1, NULL));
   bkt_callback_clear(&cb);
 }
@@ -41,6 +42,7 @@ test_query_bad(void)
     "code=%zz&state=x",          /* bad escape */
     "code=a%00b&state=x",        /* embedded NUL */
     "code=&state=x",             /* empty code */
+    "code=%FF&state=x",          /* not UTF-8 */
   };
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     BktCallback cb;
@@ -59,12 +61,12 @@ test_url(void)
   g_autoptr(GError) error = NULL;
   g_assert_true(bkt_callback_parse_url("  http://localhost:48657/callback?code=c1&state=s1\n",
                                        redirect, &cb, &error));
-  g_assert_cmpstr(cb.code, ==, "c1");
+  g_assert_cmpstr(bkt_secret_str(cb.code), ==, "c1");
   bkt_callback_clear(&cb);
   /* The browser may show 127.0.0.1 for localhost, or drop the port from view: only the path counts. */
   g_assert_true(bkt_callback_parse_url("http://127.0.0.1:48657/callback?code=c2&state=s2",
                                        redirect, &cb, &error));
-  g_assert_cmpstr(cb.code, ==, "c2");
+  g_assert_cmpstr(bkt_secret_str(cb.code), ==, "c2");
   bkt_callback_clear(&cb);
   g_assert_true(bkt_callback_parse_url("?code=c3&state=s3", redirect, &cb, &error));
   g_assert_cmpstr(cb.state, ==, "s3");

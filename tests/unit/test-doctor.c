@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "doctor.h"
+#include "http.h"
 
 static void
 test_http_date(void)
@@ -16,7 +17,6 @@ test_http_date(void)
     { "Sun Nov  6 08:49:37 1994", TRUE, 784111777 },
     { "Sat, 28 Nov 2026 13:53:00 GMT", TRUE, 1795873980 },
     { "Thu, 01 Jan 1970 00:00:00 GMT", TRUE, 0 },
-    { "Sun, 06 Nov 1994 08:49:37 CET", FALSE, 0 },
     { "Sun, 06 Foo 1994 08:49:37 GMT", FALSE, 0 },
     { "Sun, 32 Nov 1994 08:49:37 GMT", FALSE, 0 },
     { "Sun, 06 Nov 1994 25:49:37 GMT", FALSE, 0 },
@@ -26,12 +26,12 @@ test_http_date(void)
   for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
     gint64 when = -1;
     g_test_message("%s", cases[i].text);
-    g_assert_cmpint(bkt_http_date_parse(cases[i].text, &when), ==, cases[i].ok);
+    g_assert_cmpint(bkt_http_parse_date(cases[i].text, &when), ==, cases[i].ok);
     if (cases[i].ok)
       g_assert_cmpint(when, ==, cases[i].when);
   }
   gint64 when;
-  g_assert_false(bkt_http_date_parse(NULL, &when));
+  g_assert_false(bkt_http_parse_date(NULL, &when));
 }
 
 static void

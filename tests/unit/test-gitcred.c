@@ -12,7 +12,7 @@ entry(const char *key, BktKind kind, const char *base_url, const char *username)
   e->kind = kind;
   e->base_url = g_strdup(base_url);
   e->username = g_strdup(username);
-  e->auth = g_strdup("oauth");
+  e->auth = BKT_AUTH_OAUTH;
   return e;
 }
 
@@ -47,7 +47,7 @@ test_parse(void)
   g_assert_cmpstr(req.host, ==, "git.example.com:8443");
   g_assert_cmpstr(req.path, ==, "scm/p/r.git");
   g_assert_cmpstr(req.username, ==, "alice");
-  g_assert_cmpstr(req.password, ==, "s3cret=with=equals");
+  g_assert_cmpstr(bkt_secret_str(req.password), ==, "s3cret=with=equals");
   bkt_git_request_clear(&req);
 
   const char crlf[] = "protocol=https\r\nhost=bitbucket.org\r\n";
@@ -141,8 +141,7 @@ test_username_and_url(void)
   g_autoptr(GPtrArray) hosts = stored();
   BktHostEntry *cloud = g_ptr_array_index(hosts, 0);
   g_assert_cmpstr(bkt_git_username(cloud), ==, "x-token-auth");
-  g_free(cloud->auth);
-  cloud->auth = g_strdup("token");
+  cloud->auth = BKT_AUTH_TOKEN;
   g_assert_cmpstr(bkt_git_username(cloud), ==, "x-token-auth");
   cloud->login = g_strdup("alice@example.com");
   g_assert_cmpstr(bkt_git_username(cloud), ==, "x-bitbucket-api-token-auth");

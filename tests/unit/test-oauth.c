@@ -17,17 +17,17 @@ test_cloud_scopes_old_and_new(void)
   BktTokens t;
   g_assert_true(parse(200, "{\"access_token\":\"A\",\"refresh_token\":\"R\",\"expires_in\":7200,"
                            "\"token_type\":\"bearer\",\"scopes\":\"account repository\"}", &t, NULL));
-  g_assert_cmpstr(t.access_token, ==, "A");
-  g_assert_cmpstr(t.refresh_token, ==, "R");
+  g_assert_cmpstr(bkt_secret_str(t.access_token), ==, "A");
+  g_assert_cmpstr(bkt_secret_str(t.refresh_token), ==, "R");
   g_assert_cmpint(t.expires_in, ==, 7200);
   g_assert_cmpstr(t.scopes, ==, "account repository");
   bkt_tokens_clear(&t);
   g_assert_true(parse(200, "{\"access_token\":\"A\",\"expires_in\":3600,\"scope\":\"REPO_READ\"}", &t, NULL));
   g_assert_cmpstr(t.scopes, ==, "REPO_READ");
   bkt_tokens_clear(&t);
-  /* Lifetimes: bounded, given as strings, or missing on a refreshable token. */
+  /* Lifetimes: bounded, or given as strings; the caller assumes one when none is given. */
   g_assert_true(parse(200, "{\"access_token\":\"A\",\"refresh_token\":\"R\",\"expires_in\":\"99999999999999999999\"}", &t, NULL));
-  g_assert_cmpint(t.expires_in, ==, 3600);
+  g_assert_cmpint(t.expires_in, ==, 0);
   bkt_tokens_clear(&t);
   g_assert_true(parse(200, "{\"access_token\":\"A\",\"expires_in\":\"7200\"}", &t, NULL));
   g_assert_cmpint(t.expires_in, ==, 7200);
@@ -50,7 +50,7 @@ test_long_refresh_token(void)
   g_string_append(body, "\",\"expires_in\":7200}");
   BktTokens t;
   g_assert_true(parse(200, body->str, &t, NULL));
-  g_assert_cmpuint(strlen(t.refresh_token), ==, 3000);
+  g_assert_cmpuint(bkt_secret_len(t.refresh_token), ==, 3000);
   bkt_tokens_clear(&t);
   g_string_free(body, TRUE);
 }
@@ -90,6 +90,38 @@ test_errors(void)
 }
 
 static void
+test_token_type_and_shape(void)
+{
+  BktTokens t;
+  /* Bearer in any case, or no type at all. */
+  g_assert_true(parse(200, "{\"access_token\":\"A\",\"token_type\":\"Bearer\"}", &t, NULL));
+  bkt_tokens_clear(&t);
+  g_assert_true(parse(200, "{\"access_token\":\"A=b\"}", &t, NULL));
+  bkt_tokens_clear(&t);
+  g_autoptr(GError) e1 = NULL;
+  g_assert_false(parse(200, "{\"access_token\":\"A\",\"token_type\":\"mac\"}", &t, &e1));
+  g_assert_error(e1, BKT_ERROR, BKT_ERROR_PROTOCOL);
+  g_assert_nonnull(strstr(e1->message, "mac"));
+  g_assert_null(t.access_token);
+  /* Only visible ASCII: no spaces, controls, or anything a terminal would act on. */
+  const char *bad[] = {
+    "{\"access_token\":\"A B\"}",
+    "{\"access_token\":\"A\\u001b[2J\"}",
+    "{\"access_token\":\"A\\u202eB\"}",
+    "{\"access_token\":\"A\",\"refresh_token\":\"R\\nX\"}",
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
+    g_autoptr(GError) e = NULL;
+    g_assert_false(parse(200, bad[i], &t, &e));
+    g_assert_error(e, BKT_ERROR, BKT_ERROR_PROTOCOL);
+    g_assert_null(strchr(e->message, '\033'));
+  }
+  g_assert_true(bkt_token_is_plain("at-ABC_def.123~+/="));
+  g_assert_false(bkt_token_is_plain(""));
+  g_assert_false(bkt_token_is_plain("caf\xc3\xa9"));
+}
+
+static void
 test_authorize_url(void)
 {
   BktHost host = { BKT_KIND_DC, (char *)"git.example.com", (char *)"https://git.example.com" };
@@ -107,21 +139,23 @@ test_authorize_url(void)
   g_assert_cmpstr(c.token_url, ==, "https://git.example.com/rest/oauth2/latest/token");
 
   /* DC authenticates the client in the form; Cloud with Basic. */
-  GString *form = g_string_new(NULL);
+  g_autoptr(BktSecret) form = bkt_secret_new(4096);
+  g_autoptr(BktSecret) code = bkt_secret_new_from("the code");
+  g_autoptr(BktSecret) verifier = bkt_secret_new_from("ver");
+  g_autoptr(BktSecret) refresh = bkt_secret_new_from("rt");
   BktHttpRequest req;
-  c.client_secret = g_strdup("sec");
-  bkt_oauth_code_request(&c, "the code", "ver", form, &req);
-  g_assert_cmpstr(form->str, ==, "grant_type=authorization_code&code=the%20code&redirect_uri="
+  c.client_secret = bkt_secret_new_from("sec");
+  bkt_oauth_code_request(&c, code, verifier, form, &req);
+  g_assert_cmpstr(bkt_secret_str(form), ==, "grant_type=authorization_code&code=the%20code&redirect_uri="
                                  "http%3A%2F%2Flocalhost%3A48657%2Fcallback&code_verifier=ver&"
                                  "client_id=cid&client_secret=sec");
   g_assert_null(req.basic_user);
-  g_string_truncate(form, 0);
+  bkt_secret_truncate(form, 0);
   c.kind = BKT_KIND_CLOUD;
-  bkt_oauth_refresh_request(&c, "rt", form, &req);
-  g_assert_cmpstr(form->str, ==, "grant_type=refresh_token&refresh_token=rt");
+  bkt_oauth_refresh_request(&c, refresh, form, &req);
+  g_assert_cmpstr(bkt_secret_str(form), ==, "grant_type=refresh_token&refresh_token=rt");
   g_assert_cmpstr(req.basic_user, ==, "cid");
   g_assert_cmpstr(req.basic_password, ==, "sec");
-  g_string_free(form, TRUE);
   bkt_oauth_client_clear(&c);
 }
 
@@ -153,6 +187,7 @@ main(int argc, char **argv)
   g_test_add_func("/oauth/scopes-old-and-new", test_cloud_scopes_old_and_new);
   g_test_add_func("/oauth/long-refresh-token", test_long_refresh_token);
   g_test_add_func("/oauth/errors", test_errors);
+  g_test_add_func("/oauth/token-type-and-shape", test_token_type_and_shape);
   g_test_add_func("/oauth/authorize-url", test_authorize_url);
   g_test_add_func("/identity/parse", test_identity);
   return g_test_run();

@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <glib/gstdio.h>
+#include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "error.h"
+#include "files.h"
+#include "signals.h"
 #include "store.h"
 
 static char *dir;
@@ -16,11 +19,36 @@ entry(const char *key, BktKind kind)
   e->kind = kind;
   e->base_url = g_strconcat("https://", key, NULL);
   e->username = g_strdup("alice");
-  e->auth = g_strdup("oauth");
+  e->auth = BKT_AUTH_OAUTH;
   e->client_id = g_strdup("cid");
+  g_free(e->storage);
   e->storage = g_strdup(BKT_STORAGE_FILE);
   e->expires_at = 1800000000;
   return e;
+}
+
+static char *
+file_text(const char *name)
+{
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  char *text = NULL;
+  g_file_get_contents(path, &text, NULL, NULL);
+  return text;
+}
+
+static void
+write_file(const char *name, const char *text)
+{
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  g_assert_true(g_file_set_contents(path, text, -1, NULL));
+  g_chmod(path, 0600);
+}
+
+static void
+remove_file(const char *name)
+{
+  g_autofree char *path = g_build_filename(dir, name, NULL);
+  g_unlink(path);
 }
 
 static void
@@ -29,7 +57,13 @@ test_hosts_roundtrip(void)
   GPtrArray *hosts = bkt_hosts_load(NULL);
   g_assert_cmpuint(hosts->len, ==, 0);
   bkt_hosts_put(hosts, entry("bitbucket.org", BKT_KIND_CLOUD));
-  bkt_hosts_put(hosts, entry("git.example.com/bb", BKT_KIND_DC));
+  BktHostEntry *dc = entry("git.example.com/bb", BKT_KIND_DC);
+  dc->auth = BKT_AUTH_TOKEN;
+  dc->login = g_strdup("a@example.com");
+  dc->display_name = g_strdup("Alice \"A\" Example");
+  dc->ca_file = g_strdup("/etc/ssl/ca.pem");
+  BktHostEntry *dc_copy = bkt_host_entry_copy(dc);
+  bkt_hosts_put(hosts, dc);
   bkt_hosts_put(hosts, entry("bitbucket.org", BKT_KIND_CLOUD)); /* replaces */
   g_assert_cmpuint(hosts->len, ==, 2);
   g_assert_true(bkt_hosts_save(hosts, NULL));
@@ -45,9 +79,10 @@ test_hosts_roundtrip(void)
   g_autoptr(GError) error = NULL;
   BktHostEntry *e = bkt_hosts_lookup(hosts, "https://git.example.com/bb/", &error);
   g_assert_no_error(error);
-  g_assert_cmpint(e->kind, ==, BKT_KIND_DC);
-  g_assert_cmpint(e->expires_at, ==, 1800000000);
-  g_assert_cmpstr(e->client_id, ==, "cid");
+  /* Every field comes back as it went. */
+  g_assert_true(bkt_host_entry_equal(e, dc_copy));
+  g_assert_false(bkt_host_entry_equal(e, bkt_hosts_find(hosts, "bitbucket.org")));
+  bkt_host_entry_free(dc_copy);
 
   /* Two hosts: leaving HOST out is ambiguous, and says which are stored. */
   g_assert_null(bkt_hosts_lookup(hosts, NULL, &error));
@@ -61,50 +96,75 @@ test_hosts_roundtrip(void)
   g_assert_true(bkt_hosts_remove(hosts, "bitbucket.org"));
   g_assert_true(bkt_hosts_lookup(hosts, NULL, NULL) == g_ptr_array_index(hosts, 0));
   g_ptr_array_unref(hosts);
+  remove_file("hosts.json");
 }
 
+/* hosts.json is read whole or not at all: anything it cannot read makes it damaged. */
 static void
 test_hosts_damaged(void)
 {
-  g_autofree char *path = g_build_filename(dir, "hosts.json", NULL);
-  g_assert_true(g_file_set_contents(path, "{\"hosts\": [", -1, NULL));
+  write_file("hosts.json", "{\"hosts\": [");
   g_autoptr(GError) error = NULL;
   g_assert_null(bkt_hosts_load(&error));
   g_assert_error(error, BKT_ERROR, BKT_ERROR_STORE);
   g_assert_nonnull(strstr(error->message, "hosts.json"));
-  g_unlink(path);
+  remove_file("hosts.json");
 
-  /* Entries that make no sense are skipped, the rest kept. */
-  GPtrArray *hosts = g_ptr_array_new_with_free_func((GDestroyNotify)bkt_host_entry_free);
-  const char *text = "{\"hosts\":[{\"host\":\"a\",\"kind\":\"weird\"},{\"kind\":\"dc\"},5,"
-                     "{\"host\":\"b.example\",\"kind\":\"dc\",\"expires_at\":\"x\"}]}";
-  g_assert_true(bkt_hosts_parse(text, strlen(text), hosts, NULL));
+  static const char *const damaged[] = {
+    "{\"hosts\":[{\"host\":\"a\",\"kind\":\"weird\"}]}",                 /* unknown kind */
+    "{\"hosts\":[{\"kind\":\"dc\"}]}",                                    /* no host */
+    "{\"hosts\":[5]}",                                                    /* not an entry */
+    "{\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\",\"expires_at\":\"x\"}]}", /* wrong type */
+    "{\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\",\"storage\":\"usb\"}]}",  /* unknown store */
+    "{\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\",\"colour\":\"red\"}]}",   /* unknown field */
+    "{\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\"},{\"host\":\"b\",\"kind\":\"dc\"}]}", /* twice */
+    "{\"version\":7,\"hosts\":[]}",                                       /* newer */
+    "{\"hosts\":{}}",
+    "[]",
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(damaged); i++) {
+    g_autoptr(GPtrArray) hosts = bkt_hosts_new();
+    g_autoptr(GError) e = NULL;
+    g_test_message("%s", damaged[i]);
+    g_assert_false(bkt_hosts_parse(damaged[i], strlen(damaged[i]), hosts, &e));
+    g_assert_error(e, BKT_ERROR, BKT_ERROR_STORE);
+    g_assert_cmpuint(hosts->len, ==, 0);
+  }
+  g_autoptr(GPtrArray) hosts = bkt_hosts_new();
+  const char *fine = "{\"version\":1,\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\"}]}";
+  g_assert_true(bkt_hosts_parse(fine, strlen(fine), hosts, NULL));
   g_assert_cmpuint(hosts->len, ==, 1);
-  g_assert_cmpint(((BktHostEntry *)g_ptr_array_index(hosts, 0))->expires_at, ==, 0);
-  g_ptr_array_unref(hosts);
+}
+
+static BktSecrets
+secrets_of(const char *access, const char *refresh, const char *client_secret, gint64 expires)
+{
+  return (BktSecrets){ bkt_secret_new_from(access), bkt_secret_new_from(refresh),
+                       bkt_secret_new_from(client_secret), expires, 0 };
 }
 
 static void
 test_file_secrets(void)
 {
-  BktHostEntry *e = entry("bitbucket.org", BKT_KIND_CLOUD);
+  g_autoptr(BktHostEntry) e = entry("bitbucket.org", BKT_KIND_CLOUD);
   BktSecrets s = { 0 };
   g_autoptr(GError) error = NULL;
   g_assert_false(bkt_secrets_load(e, &s, &error));
   g_assert_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN);
   g_clear_error(&error);
 
-  BktSecrets in = { (char *)"AT", (char *)"RT", (char *)"CS", 1800000000 };
+  BktSecrets in = secrets_of("AT", "RT", "CS", 1800000000);
   g_assert_true(bkt_secrets_save(e, &in, NULL));
-  BktHostEntry *other = entry("git.example.com", BKT_KIND_DC);
-  BktSecrets in2 = { (char *)"AT2", NULL, NULL, 0 };
+  g_autoptr(BktHostEntry) other = entry("git.example.com", BKT_KIND_DC);
+  BktSecrets in2 = secrets_of("AT2", NULL, NULL, 0);
   g_assert_true(bkt_secrets_save(other, &in2, NULL));
 
   g_assert_true(bkt_secrets_load(e, &s, NULL));
-  g_assert_cmpstr(s.access_token, ==, "AT");
-  g_assert_cmpstr(s.refresh_token, ==, "RT");
-  g_assert_cmpstr(s.client_secret, ==, "CS");
+  g_assert_cmpstr(bkt_secret_str(s.access_token), ==, "AT");
+  g_assert_cmpstr(bkt_secret_str(s.refresh_token), ==, "RT");
+  g_assert_cmpstr(bkt_secret_str(s.client_secret), ==, "CS");
   g_assert_cmpint(s.expires_at, ==, 1800000000);
+  g_assert_true(bkt_secrets_refreshable(e, &s));
   bkt_secrets_clear(&s);
 
   g_autofree char *path = g_build_filename(dir, "secrets.json", NULL);
@@ -117,18 +177,206 @@ test_file_secrets(void)
   g_assert_true(bkt_secrets_delete(e, NULL));
   g_assert_false(bkt_secrets_load(e, &s, NULL));
   g_assert_true(bkt_secrets_load(other, &s, NULL));
-  g_assert_cmpstr(s.access_token, ==, "AT2");
+  g_assert_cmpstr(bkt_secret_str(s.access_token), ==, "AT2");
+  g_assert_false(bkt_secrets_refreshable(other, &s));
   bkt_secrets_clear(&s);
-  bkt_host_entry_free(e);
-  bkt_host_entry_free(other);
+  bkt_secrets_clear(&in);
+  bkt_secrets_clear(&in2);
+  remove_file("secrets.json");
 }
+
+/* ---- the lock, contended ---- */
 
 static void
 test_lock(void)
 {
-  int fd = bkt_store_lock(NULL);
+  gboolean busy = TRUE;
+  BktLock *held = bkt_lock_try(&busy, NULL);
+  g_assert_nonnull(held);
+  g_assert_false(busy);
+  /* Another open of the lock (another process would be the same) finds it taken. */
+  g_assert_null(bkt_lock_try(&busy, NULL));
+  g_assert_true(busy);
+
+  /* Waiting ends at the deadline with a sentence that names the lock. */
+  g_setenv("BKT_AUTH_LOCK_TIMEOUT", "1", TRUE);
+  g_autoptr(GError) error = NULL;
+  g_assert_null(bkt_lock_take(&error));
+  g_assert_error(error, BKT_ERROR, BKT_ERROR_STORE);
+  g_assert_nonnull(strstr(error->message, "lock"));
+  g_assert_nonnull(strstr(error->message, "BKT_AUTH_LOCK_TIMEOUT"));
+  g_clear_error(&error);
+
+  /* SIGINT ends the wait at once. */
+  g_setenv("BKT_AUTH_LOCK_TIMEOUT", "60", TRUE);
+  int fd = bkt_signals_open();
   g_assert_cmpint(fd, >=, 0);
-  bkt_store_unlock(fd);
+  raise(SIGINT);
+  g_assert_null(bkt_lock_take(&error));
+  g_assert_error(error, BKT_ERROR, BKT_ERROR_CANCELLED);
+  g_clear_error(&error);
+  bkt_signals_close();
+
+  bkt_lock_release(held);
+  BktLock *again = bkt_lock_take(&error);
+  g_assert_no_error(error);
+  g_assert_nonnull(again);
+  bkt_lock_release(again);
+  g_unsetenv("BKT_AUTH_LOCK_TIMEOUT");
+}
+
+/* ---- saving a login, and putting it back ---- */
+
+static gboolean
+save(const BktHostEntry *e, const BktSecrets *s, BktStoreUndo **undo, GError **error)
+{
+  BktStoreOp *op = bkt_store_save_login(e, s, NULL, NULL);
+  bkt_store_op_wait(op);
+  g_autoptr(BktSecret) back = NULL;
+  gboolean ok = bkt_store_save_login_finish(op, undo, &back, error);
+  if (ok)
+    g_assert_true(bkt_secret_equal(back, s->access_token));
+  bkt_store_op_free(op);
+  return ok;
+}
+
+static void
+undo(BktStoreUndo *u)
+{
+  BktStoreOp *op = bkt_store_undo(u, NULL, NULL);
+  bkt_store_op_wait(op);
+  g_assert_true(bkt_store_undo_finish(op, NULL));
+  bkt_store_op_free(op);
+}
+
+static void
+test_save_and_undo(void)
+{
+  g_autoptr(BktHostEntry) first = entry("bitbucket.org", BKT_KIND_CLOUD);
+  BktSecrets s1 = secrets_of("AT1", "RT1", NULL, 1800000000);
+  BktStoreUndo *u = NULL;
+  g_assert_true(save(first, &s1, &u, NULL));
+  g_assert_nonnull(u);
+  bkt_store_undo_free(u);
+  g_autofree char *hosts_before = file_text("hosts.json");
+  g_autofree char *secrets_before = file_text("secrets.json");
+
+  /* A second login of the host, taken back: the first is there again, byte for byte. */
+  g_autoptr(BktHostEntry) second = entry("bitbucket.org", BKT_KIND_CLOUD);
+  g_free(second->username);
+  second->username = g_strdup("bob");
+  BktSecrets s2 = secrets_of("AT2", "RT2", NULL, 1900000000);
+  g_assert_true(save(second, &s2, &u, NULL));
+  g_autofree char *hosts_during = file_text("hosts.json");
+  g_assert_nonnull(strstr(hosts_during, "bob"));
+  undo(u);
+  g_autofree char *hosts_after = file_text("hosts.json");
+  g_autofree char *secrets_after = file_text("secrets.json");
+  g_assert_cmpstr(hosts_after, ==, hosts_before);
+  g_assert_cmpstr(secrets_after, ==, secrets_before);
+
+  /* A new host taken back leaves nothing of it. */
+  g_autoptr(BktHostEntry) dc = entry("git.example.com", BKT_KIND_DC);
+  g_assert_true(save(dc, &s2, &u, NULL));
+  undo(u);
+  g_autofree char *hosts_final = file_text("hosts.json");
+  g_autofree char *secrets_final = file_text("secrets.json");
+  g_assert_cmpstr(hosts_final, ==, hosts_before);
+  g_assert_null(strstr(secrets_final, "git.example.com"));
+
+  bkt_secrets_clear(&s1);
+  bkt_secrets_clear(&s2);
+  remove_file("hosts.json");
+  remove_file("secrets.json");
+}
+
+/* A login that fails to store never removes the login that was there. */
+static void
+test_failed_save_keeps_the_old_login(void)
+{
+  g_autoptr(BktHostEntry) first = entry("bitbucket.org", BKT_KIND_CLOUD);
+  BktSecrets s1 = secrets_of("AT1", "RT1", NULL, 1800000000);
+  g_assert_true(save(first, &s1, NULL, NULL));
+  g_autofree char *hosts_before = file_text("hosts.json");
+  /* The secrets file is cut short, as a full disk or a crash of another program leaves it. */
+  write_file("secrets.json", "{\"bitbucket.org\": {\"access_tok");
+
+  BktSecrets s2 = secrets_of("AT2", "RT2", NULL, 1900000000);
+  g_autoptr(GError) error = NULL;
+  g_assert_false(save(first, &s2, NULL, &error));
+  g_assert_error(error, BKT_ERROR, BKT_ERROR_STORE);
+  g_autofree char *hosts_after = file_text("hosts.json");
+  g_assert_cmpstr(hosts_after, ==, hosts_before);
+  g_autofree char *secrets_after = file_text("secrets.json");
+  g_assert_cmpstr(secrets_after, ==, "{\"bitbucket.org\": {\"access_tok");
+
+  bkt_secrets_clear(&s1);
+  bkt_secrets_clear(&s2);
+  remove_file("hosts.json");
+  remove_file("secrets.json");
+}
+
+/* Cancelled while another process holds the lock: it ends at once, nothing written. */
+static void
+test_cancel_while_locked(void)
+{
+  gboolean busy;
+  BktLock *held = bkt_lock_try(&busy, NULL);
+  g_assert_nonnull(held);
+  g_autoptr(BktHostEntry) e = entry("bitbucket.org", BKT_KIND_CLOUD);
+  BktSecrets s = secrets_of("AT", NULL, NULL, 0);
+  BktStoreOp *op = bkt_store_save_login(e, &s, NULL, NULL);
+  /* It waits on a timer, not in a call that blocks. */
+  GMainContext *ctx = g_main_context_get_thread_default();
+  while (bkt_store_op_waiting_since(op) == 0)
+    g_main_context_iteration(ctx, TRUE);
+  bkt_store_op_cancel(op);
+  g_autoptr(GError) error = NULL;
+  g_assert_false(bkt_store_save_login_finish(op, NULL, NULL, &error));
+  g_assert_error(error, BKT_ERROR, BKT_ERROR_CANCELLED);
+  bkt_store_op_free(op);
+  bkt_lock_release(held);
+  g_autofree char *hosts = file_text("hosts.json");
+  g_assert_null(hosts);
+  bkt_secrets_clear(&s);
+}
+
+/* The folder is checked before it is trusted, as ssh checks ~/.ssh. */
+static void
+test_untrusted_folder(void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *ok = bkt_config_dir(&error);
+  g_assert_no_error(error);
+  g_assert_cmpint(g_chmod(dir, 0777), ==, 0);
+  g_assert_null(bkt_config_dir(&error));
+  g_assert_error(error, BKT_ERROR, BKT_ERROR_STORE);
+  g_assert_nonnull(strstr(error->message, "chmod 700"));
+  g_assert_nonnull(strstr(error->message, dir));
+  g_clear_error(&error);
+  g_assert_null(bkt_hosts_load(&error));
+  g_clear_error(&error);
+  g_assert_cmpint(g_chmod(dir, 0700), ==, 0);
+
+  write_file("hosts.json", "{\"hosts\":[]}");
+  g_autofree char *path = g_build_filename(dir, "hosts.json", NULL);
+  g_assert_cmpint(g_chmod(path, 0666), ==, 0);
+  g_assert_null(bkt_hosts_load(&error));
+  g_assert_error(error, BKT_ERROR, BKT_ERROR_STORE);
+  g_assert_nonnull(strstr(error->message, "chmod 600"));
+  g_clear_error(&error);
+  remove_file("hosts.json");
+
+  /* A folder above that anyone may change, without the sticky bit. */
+  g_autofree char *parent = g_path_get_dirname(dir);
+  g_assert_cmpint(g_chmod(parent, 0777), ==, 0);
+  g_assert_null(bkt_config_dir(&error));
+  g_assert_nonnull(strstr(error->message, "chmod go-w"));
+  g_clear_error(&error);
+  g_assert_cmpint(g_chmod(parent, 01777), ==, 0);
+  g_autofree char *sticky = bkt_config_dir(&error);
+  g_assert_no_error(error);
+  g_assert_cmpint(g_chmod(parent, 0700), ==, 0);
 }
 
 int
@@ -142,6 +390,10 @@ main(int argc, char **argv)
   g_test_add_func("/store/hosts-damaged", test_hosts_damaged);
   g_test_add_func("/store/file-secrets", test_file_secrets);
   g_test_add_func("/store/lock", test_lock);
+  g_test_add_func("/store/save-and-undo", test_save_and_undo);
+  g_test_add_func("/store/failed-save-keeps-the-old-login", test_failed_save_keeps_the_old_login);
+  g_test_add_func("/store/cancel-while-locked", test_cancel_while_locked);
+  g_test_add_func("/store/untrusted-folder", test_untrusted_folder);
   int rc = g_test_run();
   g_autofree char *cmd = g_strdup_printf("rm -rf '%s'", top);
   (void)!system(cmd);

@@ -1,0 +1,313 @@
+/* SPDX-License-Identifier: MIT */
+/* Secrets in the Secret Service (GNOME Keyring, KWallet, KeePassXC), one item per login. */
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <libsecret/secret.h>
+#include <string.h>
+
+#include "backend.h"
+#include "error.h"
+#include "hosts.h"
+
+#define DEADLINE_MS 5000
+
+static const SecretSchema schema = {
+  "org.bkt-auth.Credentials",
+  SECRET_SCHEMA_NONE, /* match our schema name too: never touch another program's items */
+  {
+    { "host", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { "account", SECRET_SCHEMA_ATTRIBUTE_STRING },
+    { NULL, 0 },
+  },
+  0, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+};
+
+/* Set once the Secret Service let a call run out of time: later calls fail at once rather
+ * than wait again, so a command that makes several stays within one deadline. */
+static gboolean unresponsive;
+
+typedef enum { OP_LOOKUP, OP_STORE, OP_CLEAR, OP_PROBE } Op;
+
+/* One call: the task to complete, and a deadline that cancels it. */
+typedef struct {
+  GTask *task;
+  Op op;
+  GCancellable *cancel;  /* ours: cancelled by the deadline or by the task's */
+  gulong chained;
+  GSource *deadline;
+  gboolean timed_out;
+  GHashTable *attrs;
+  char *host;
+  char *value;           /* a lookup's answer (libsecret's memory), while its lock is checked */
+} Call;
+
+static void
+call_free(Call *c)
+{
+  if (c->deadline != NULL) {
+    g_source_destroy(c->deadline);
+    g_source_unref(c->deadline);
+  }
+  if (c->chained != 0)
+    g_cancellable_disconnect(g_task_get_cancellable(c->task), c->chained);
+  g_clear_object(&c->cancel);
+  if (c->attrs != NULL)
+    g_hash_table_unref(c->attrs);
+  g_free(c->host);
+  if (c->value != NULL)
+    secret_password_free(c->value);
+  g_object_unref(c->task);
+  g_free(c);
+}
+
+static gboolean
+on_deadline(gpointer data)
+{
+  Call *c = data;
+  c->timed_out = TRUE;
+  unresponsive = TRUE;
+  g_cancellable_cancel(c->cancel);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_task_cancelled(GCancellable *task_cancel, gpointer data)
+{
+  g_cancellable_cancel(((Call *)data)->cancel);
+}
+
+static GError *
+unreachable_error(gboolean in_time, const GError *cause)
+{
+  if (!in_time)
+    return g_error_new_literal(BKT_ERROR, BKT_ERROR_STORE,
+                               _("the Secret Service (your desktop keyring) did not answer "
+                                 "within 5 seconds, it may be locked: unlock it and try again, "
+                                 "or log in with --insecure-storage to keep tokens in a file "
+                                 "only you can read"));
+  return g_error_new(BKT_ERROR, BKT_ERROR_STORE,
+                     _("cannot use the Secret Service (your desktop keyring): %s; start or "
+                       "unlock it, or log in with --insecure-storage to keep tokens in a file "
+                       "only you can read"),
+                     cause != NULL ? cause->message : _("unknown error"));
+}
+
+/* Finish the call with an error: the caller's cancel stays a cancel. */
+static void
+call_fail(Call *c, const GError *cause)
+{
+  GCancellable *task_cancel = g_task_get_cancellable(c->task);
+  if (!c->timed_out && task_cancel != NULL && g_cancellable_is_cancelled(task_cancel))
+    g_task_return_new_error(c->task, BKT_ERROR, BKT_ERROR_CANCELLED, "%s", _("cancelled"));
+  else
+    g_task_return_error(c->task, unreachable_error(!c->timed_out, cause));
+  call_free(c);
+}
+
+static Call *
+call_new(GTask *task, Op op, const BktSecretKey *key)
+{
+  Call *c = g_new0(Call, 1);
+  c->task = g_object_ref(task);
+  c->op = op;
+  c->cancel = g_cancellable_new();
+  GCancellable *task_cancel = g_task_get_cancellable(task);
+  if (task_cancel != NULL)
+    c->chained = g_cancellable_connect(task_cancel, G_CALLBACK(on_task_cancelled), c, NULL);
+  c->deadline = g_timeout_source_new(DEADLINE_MS);
+  g_source_set_callback(c->deadline, on_deadline, c, NULL);
+  g_source_attach(c->deadline, g_task_get_context(task));
+  if (key != NULL) {
+    c->host = g_strdup(key->host);
+    c->attrs = key->account != NULL
+                 ? secret_attributes_build(&schema, "host", key->host, "account", key->account,
+                                           NULL)
+                 : secret_attributes_build(&schema, "host", key->host, NULL);
+  }
+  return c;
+}
+
+/* Start a call, or fail it at once when the Secret Service already let one time out. */
+static Call *
+call_start(GTask *task, Op op, const BktSecretKey *key)
+{
+  if (unresponsive) {
+    g_task_return_error(task, unreachable_error(FALSE, NULL));
+    return NULL;
+  }
+  return call_new(task, op, key);
+}
+
+static void
+locked_error(GTask *task, const char *host)
+{
+  g_task_return_new_error(task, BKT_ERROR, BKT_ERROR_STORE,
+                          _("the keyring that holds the token for '%s' is locked and could not "
+                            "be unlocked here: unlock it (log in to the desktop session, or "
+                            "open your keyring manager) and try again"),
+                          host);
+}
+
+/*
+ * Whether an item of ours under the key sits in a locked collection: a lookup then finds
+ * nothing once the unlock prompt fails or is dismissed, and a clear leaves it: neither is
+ * "nothing stored".
+ */
+static void
+on_searched(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  GList *items = secret_service_search_finish(NULL, result, &error);
+  gboolean locked = FALSE;
+  for (GList *l = items; l != NULL; l = l->next)
+    locked = locked || secret_item_get_locked(l->data);
+  g_list_free_full(items, g_object_unref);
+  if (error != NULL && c->timed_out) {
+    call_fail(c, error);
+    return;
+  }
+  if (locked) {
+    locked_error(c->task, c->host);
+  } else if (c->op == OP_LOOKUP && c->value != NULL) {
+    g_task_return_pointer(c->task, bkt_secret_new_from(c->value),
+                          (GDestroyNotify)bkt_secret_free);
+  } else if (c->op == OP_LOOKUP) {
+    g_task_return_pointer(c->task, NULL, NULL);
+  } else {
+    g_task_return_boolean(c->task, TRUE);
+  }
+  call_free(c);
+}
+
+static void
+check_locked(Call *c)
+{
+  secret_service_search(NULL, &schema, c->attrs, SECRET_SEARCH_ALL, c->cancel, on_searched, c);
+}
+
+static void
+on_looked_up(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  c->value = secret_password_lookup_finish(result, &error);
+  if (error != NULL) {
+    call_fail(c, error);
+    return;
+  }
+  if (c->value != NULL) {
+    g_task_return_pointer(c->task, bkt_secret_new_from(c->value),
+                          (GDestroyNotify)bkt_secret_free);
+    call_free(c);
+    return;
+  }
+  check_locked(c);
+}
+
+static void
+ss_lookup(const BktSecretKey *key, GTask *task)
+{
+  Call *c = call_start(task, OP_LOOKUP, key);
+  if (c != NULL)
+    secret_password_lookupv(&schema, c->attrs, c->cancel, on_looked_up, c);
+}
+
+static void
+on_stored(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  if (!secret_password_store_finish(result, &error)) {
+    call_fail(c, error);
+    return;
+  }
+  g_task_return_boolean(c->task, TRUE);
+  call_free(c);
+}
+
+static void
+ss_store(const BktSecretKey *key, const BktSecret *value, GTask *task)
+{
+  Call *c = call_start(task, OP_STORE, key);
+  if (c == NULL)
+    return;
+  g_autofree char *label = key->account != NULL
+                             ? g_strdup_printf("bkt-auth: %s (%s)", key->host, key->account)
+                             : g_strdup_printf("bkt-auth: %s", key->host);
+  secret_password_storev(&schema, c->attrs, SECRET_COLLECTION_DEFAULT, label,
+                         bkt_secret_str(value), c->cancel, on_stored, c);
+}
+
+static void
+on_cleared(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  secret_password_clear_finish(result, &error);
+  if (error != NULL) {
+    call_fail(c, error);
+    return;
+  }
+  /* A locked item survives the clear without an error: never claim it is gone. */
+  check_locked(c);
+}
+
+static void
+ss_clear(const BktSecretKey *key, GTask *task)
+{
+  Call *c = call_start(task, OP_CLEAR, key);
+  if (c != NULL)
+    secret_password_clearv(&schema, c->attrs, c->cancel, on_cleared, c);
+}
+
+static void
+on_service(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  SecretService *svc = secret_service_get_finish(result, &error);
+  if (svc == NULL) {
+    call_fail(c, error);
+    return;
+  }
+  g_object_unref(svc);
+  g_task_return_boolean(c->task, TRUE);
+  call_free(c);
+}
+
+static void
+ss_probe(GTask *task)
+{
+  Call *c = call_start(task, OP_PROBE, NULL);
+  if (c != NULL)
+    secret_service_get(SECRET_SERVICE_OPEN_SESSION, c->cancel, on_service, c);
+}
+
+/* No session bus to ask: D-Bus would fail, or start one by X11 autolaunch and wait. */
+static gboolean
+ss_absent(void)
+{
+  const char *address = g_getenv("DBUS_SESSION_BUS_ADDRESS");
+  if (address != NULL && *address != '\0')
+    return FALSE;
+  g_autofree char *socket = g_build_filename(g_get_user_runtime_dir(), "bus", NULL);
+  return !g_file_test(socket, G_FILE_TEST_EXISTS);
+}
+
+static char *
+ss_describe(void)
+{
+  return g_strdup(_("the Secret Service (your desktop keyring)"));
+}
+
+const BktBackend bkt_backend_secret_service = {
+  .storage = BKT_STORAGE_SECRET_SERVICE,
+  .lookup = ss_lookup,
+  .store = ss_store,
+  .clear = ss_clear,
+  .probe = ss_probe,
+  .absent = ss_absent,
+  .describe = ss_describe,
+};

@@ -1,0 +1,144 @@
+/* SPDX-License-Identifier: MIT */
+/* Reading what a person or a pipe gives: a line from the terminal, a file, standard input. */
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <glib/gi18n.h>
+#include <poll.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "error.h"
+#include "signals.h"
+
+#define MAX_LINE 1024
+
+BktSecret *
+cli_read_all(int fd, size_t max, gboolean *too_long)
+{
+  BktSecret *s = bkt_secret_new(max);
+  char buf[1024];
+  ssize_t n;
+  *too_long = FALSE;
+  while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+    if (n > 0 && !bkt_secret_append(s, buf, (size_t)n))
+      *too_long = TRUE;
+  bkt_wipe(buf, sizeof buf);
+  return s;
+}
+
+BktSecret *
+cli_read_secret_file(const char *path, GError **error)
+{
+  BktSecret *secret;
+  if (strcmp(path, "-") == 0) {
+    gboolean too_long;
+    secret = cli_read_all(STDIN_FILENO, BKT_SECRET_MAX, &too_long);
+  } else {
+    char *text = NULL;
+    gsize len = 0;
+    g_autoptr(GError) local = NULL;
+    if (!g_file_get_contents(path, &text, &len, &local)) {
+      g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE, _("cannot read the client secret: %s"),
+                  local->message);
+      return NULL;
+    }
+    secret = bkt_secret_new_len(text, len);
+    bkt_wipe(text, len);
+    g_free(text);
+  }
+  if (secret != NULL)
+    bkt_secret_strip(secret);
+  if (secret == NULL || bkt_secret_empty(secret) ||
+      strpbrk(bkt_secret_str(secret), "\r\n") != NULL) {
+    bkt_secret_free(secret);
+    g_autofree char *shown = bkt_text_tame(path);
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                _("'%s' does not hold a client secret: it should contain the secret alone, on "
+                  "one line"), shown);
+    return NULL;
+  }
+  return secret;
+}
+
+/* One line from the terminal, a byte at a time so no buffer keeps a copy; FALSE when a
+ * signal came first (*sig) or the terminal went away. */
+static gboolean
+read_tty_line(int fd, int sig_fd, BktSecret *line, int *sig)
+{
+  for (;;) {
+    struct pollfd p[2] = { { .fd = fd, .events = POLLIN }, { .fd = sig_fd, .events = POLLIN } };
+    if (poll(p, sig_fd >= 0 ? 2 : 1, -1) < 0) {
+      if (errno == EINTR)
+        continue;
+      return FALSE;
+    }
+    if (p[1].revents != 0 && (*sig = bkt_signals_take()) != 0)
+      return FALSE;
+    if (p[0].revents == 0)
+      continue;
+    char c;
+    ssize_t n = read(fd, &c, 1);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return bkt_secret_len(line) > 0;
+    if (c == '\n')
+      return TRUE;
+    if (bkt_secret_len(line) < MAX_LINE)
+      bkt_secret_append_c(line, c);
+  }
+}
+
+BktSecret *
+cli_prompt(const char *question, gboolean secret, gboolean *cancelled)
+{
+  *cancelled = FALSE;
+  int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
+  if (fd < 0)
+    return NULL;
+  (void)!write(fd, question, strlen(question));
+  /* Ctrl-C comes through the signal pipe, so echo is always turned back on. */
+  int sig_fd = bkt_signals_open();
+  struct termios saved, quiet;
+  gboolean hide = secret && tcgetattr(fd, &saved) == 0;
+  if (hide) {
+    quiet = saved;
+    quiet.c_lflag &= ~(tcflag_t)ECHO;
+    tcsetattr(fd, TCSAFLUSH, &quiet);
+  }
+  BktSecret *line = bkt_secret_new(MAX_LINE);
+  int sig = 0;
+  gboolean got = read_tty_line(fd, sig_fd, line, &sig);
+  if (hide) {
+    tcsetattr(fd, TCSAFLUSH, &saved);
+    (void)!write(fd, "\n", 1);
+  }
+  bkt_signals_close();
+  close(fd);
+  if (!got) {
+    bkt_secret_free(line);
+    *cancelled = sig != 0;
+    return NULL;
+  }
+  bkt_secret_strip(line);
+  return line;
+}
+
+int
+cli_ask_yes_no(const char *question, gboolean *answer)
+{
+  gboolean cancelled;
+  g_autoptr(BktSecret) line = cli_prompt(question, FALSE, &cancelled);
+  if (line == NULL)
+    return cancelled ? 2 : 1;
+  /* TRANSLATORS: the letter (lower case) that answers "yes" to a y/n question */
+  const char *yes = _("y");
+  const char *text = bkt_secret_str(line);
+  *answer = g_ascii_strcasecmp(text, "y") == 0 || g_ascii_strcasecmp(text, "yes") == 0 ||
+            g_utf8_collate(text, yes) == 0;
+  return 0;
+}
