@@ -389,17 +389,17 @@ run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
 int
 cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run, gboolean json)
 {
-  BktWizardOptions wo = { .login = *opts, .no_browser = no_browser, .first_run = first_run };
+  UiWizardOptions wo = { .login = *opts, .no_browser = no_browser, .first_run = first_run };
   BktHostEntry *e = NULL;
-  int code = bkt_wizard_run(&wo, &e);
-  if (e != NULL) {
-    /* The screen is gone: leave a line in the scrollback to say what happened. */
-    fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, e->username ? e->username : "?");
-    if (json)
-      print_result_json(e);
-    bkt_host_entry_free(e);
-  }
-  return code;
+  GError *error = NULL;
+  if (!ui_wizard_run(&wo, &e, &error))
+    return cli_fail(error);
+  /* The screen is gone: leave a line in the scrollback to say what happened. */
+  fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, e->username ? e->username : "?");
+  if (json)
+    print_result_json(e);
+  bkt_host_entry_free(e);
+  return 0;
 }
 
 /* Read the token (and for a Cloud API token, the e-mail) and store them. */
