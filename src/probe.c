@@ -54,17 +54,3 @@ bkt_probe_take(const BktHost *host, const BktHttpResponse *resp, char **version,
   cJSON_Delete(json);
   return TRUE;
 }
-
-gboolean
-bkt_probe_run(BktHttp *http, const BktHost *host, char **version, GError **error)
-{
-  BktHttpRequest req;
-  g_autofree char *url = NULL;
-  BktHttpResponse resp;
-  bkt_probe_request(host, &req, &url);
-  if (!bkt_http_perform(http, &req, &resp, error))
-    return FALSE;
-  gboolean ok = bkt_probe_take(host, &resp, version, error);
-  bkt_http_response_clear(&resp);
-  return ok;
-}

@@ -12,8 +12,9 @@
 
 /*
  * Ask a Data Center whether it is a Bitbucket and which version: GET
- * <base>/rest/api/1.0/application-properties. A poll loop starts the request itself
- * (bkt_probe_request) and hands the answer to bkt_probe_take; bkt_probe_run does both.
+ * <base>/rest/api/1.0/application-properties. The caller makes the request
+ * (bkt_probe_request) and hands the answer to bkt_probe_take; hostcheck.h does both from a
+ * poll loop.
  */
 void bkt_probe_request(const BktHost *host, BktHttpRequest *req, char **url);
 
@@ -21,5 +22,3 @@ void bkt_probe_request(const BktHost *host, BktHttpRequest *req, char **url);
  * sentence saying what it is instead and what to do. */
 gboolean bkt_probe_take(const BktHost *host, const BktHttpResponse *resp, char **version,
                         GError **error);
-
-gboolean bkt_probe_run(BktHttp *http, const BktHost *host, char **version, GError **error);

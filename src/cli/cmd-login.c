@@ -166,17 +166,17 @@ run_with_token(const BktLoginOptions *opts, gboolean json)
 int
 cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run, gboolean json)
 {
-  BktWizardOptions wo = { .login = *opts, .no_browser = no_browser, .first_run = first_run };
+  UiWizardOptions wo = { .login = *opts, .no_browser = no_browser, .first_run = first_run };
   BktHostEntry *e = NULL;
-  int code = bkt_wizard_run(&wo, &e);
-  if (e != NULL) {
-    /* The screen is gone: leave a line in the scrollback to say what happened. */
-    fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, e->username ? e->username : "?");
-    if (json)
-      cli_print_entry_json(e);
-    bkt_host_entry_free(e);
-  }
-  return code;
+  GError *error = NULL;
+  if (!ui_wizard_run(&wo, &e, &error))
+    return cli_fail(error);
+  /* The screen is gone: leave a line in the scrollback to say what happened. */
+  fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, e->username ? e->username : "?");
+  if (json)
+    cli_print_entry_json(e);
+  bkt_host_entry_free(e);
+  return 0;
 }
 
 /* What is wrong with the flags, or NULL. */

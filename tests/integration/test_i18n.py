@@ -237,7 +237,7 @@ class Translations(WizardTestCase):
                                   "o browser  c copy  u show  p paste  q cancel")
                 t.keys("q")
                 self.assert_exit(t, 2)
-                self.assertIn(self.tr(lang, "bkt-auth: login cancelled\n").strip(), t.stderr_text())
+                self.assertIn("bkt-auth: " + self.tr(lang, "login cancelled"), t.stderr_text())
 
                 t = self.wizard(lang, ["login", "-i"])
                 t.wait_for("bkt-auth  ·  " + self.tr(lang, "Cloud or Data Center"))

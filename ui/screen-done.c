@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "timefmt.h"
+#include "wizard-private.h"
+
+/* Logged in: who, where the token is kept, when it expires, what it may do. */
+
+static gboolean
+done_draw(const UiWizard *w, int y, int x, int width, int height)
+{
+  const BktHostEntry *e = w->result;
+  const char *mark = ui_wizard_glyph(w, "✓", "OK");
+  /* TRANSLATORS: a check mark, the host, the user name, and the display name */
+  g_autofree char *who =
+    e->display_name != NULL
+      ? g_strdup_printf(_("%s Logged in to %s as %s (%s)."), mark, e->key,
+                        e->username ? e->username : "?", e->display_name)
+      : g_strdup_printf(_("%s Logged in to %s as %s."), mark, e->key,
+                        e->username ? e->username : "?");
+  int n = ui_text(stdscr, y, x, width, height, ui_attr(&w->term, UI_PAIR_OK, A_BOLD) | A_BOLD,
+                  who);
+  n++;
+  g_autofree char *where = bkt_storage_describe(e->storage);
+  g_autofree char *kept = g_strdup_printf(_("The token is kept in %s."), where);
+  n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, kept);
+  if (e->expires_at > 0) {
+    g_autofree char *when = bkt_describe_expiry(e->expires_at);
+    /* TRANSLATORS: %s is "expires 2026-01-31 14:00 (in 2 hours)" or "expired ... (... ago)" */
+    g_autofree char *line = g_strdup_printf(_("It %s and is refreshed by itself."), when);
+    n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, line);
+  } else {
+    n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL,
+                 _("It does not expire on its own; 'bkt-auth logout' removes it."));
+  }
+  if (e->scopes != NULL && *e->scopes) {
+    g_autofree char *scopes = g_strdup_printf(_("Scopes: %s"), e->scopes);
+    n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, scopes);
+  }
+  n++;
+  ui_text(stdscr, y + n, x, width, height - n, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL),
+          _("Next: 'bkt-auth token' prints a fresh token for git and scripts; 'bkt-auth "
+            "status' shows this again."));
+  return FALSE;
+}
+
+static UiAction
+done_key(UiWizard *w, gboolean is_char, wint_t key)
+{
+  if (ui_is_enter(is_char, key) || ui_is_letter(is_char, key, 'q') ||
+      ui_is_escape(is_char, key))
+    return UI_ACTION_QUIT;
+  return UI_ACTION_STAY;
+}
+
+const UiScreen ui_screen_done = {
+  .title = N_("Logged in"),
+  .keys = N_("Enter finish"),
+  .draw = done_draw,
+  .key = done_key,
+};

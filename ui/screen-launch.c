@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "wizard-private.h"
+
+/* Ready to sign in: the browser opens on Enter (without one, the flow skips this screen). */
+
+static void
+launch_enter(UiWizard *w)
+{
+  ui_wizard_start_login(w);
+}
+
+static gboolean
+launch_draw(const UiWizard *w, int y, int x, int width, int height)
+{
+  if (w->login == NULL)
+    return FALSE;
+  const BktHost *h = bkt_login_host(w->login);
+  g_autofree char *what = g_strdup_printf(
+    _("Next, your browser opens %s's sign-in page. Sign in if asked, then grant bkt-auth "
+      "access. The browser then comes back to bkt-auth by itself."), h->key);
+  int n = ui_text(stdscr, y, x, width, height, A_NORMAL, what);
+  n++;
+  ui_text(stdscr, y + n, x, width, height - n, A_BOLD, _("Press Enter to open the browser."));
+  return FALSE;
+}
+
+static UiAction
+launch_key(UiWizard *w, gboolean is_char, wint_t key)
+{
+  if (ui_is_enter(is_char, key)) {
+    ui_wizard_open_browser(w);
+    return UI_ACTION_NEXT;
+  }
+  if (ui_is_letter(is_char, key, 's')) /* the address instead, to open by hand */
+    return UI_ACTION_NEXT;
+  if (ui_is_escape(is_char, key) || ui_is_letter(is_char, key, 'b')) {
+    g_clear_pointer(&w->login, bkt_login_free);
+    return UI_ACTION_BACK;
+  }
+  if (ui_is_letter(is_char, key, 'q'))
+    return UI_ACTION_QUIT;
+  return UI_ACTION_STAY;
+}
+
+const UiScreen ui_screen_launch = {
+  .title = N_("Sign in"),
+  .keys = N_("Enter open browser  s show the address instead  b back  q quit"),
+  .enter = launch_enter,
+  .draw = launch_draw,
+  .key = launch_key,
+};

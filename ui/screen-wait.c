@@ -1,0 +1,247 @@
+/* SPDX-License-Identifier: MIT */
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "browser.h"
+#include "wizard-private.h"
+
+/* Waiting for the browser (or a pasted address), then the checklist of the steps after it. */
+
+static void
+wait_enter(UiWizard *w)
+{
+  w->pasting = FALSE;
+  /* Straight from the questions when there is no browser to open: the attempt starts here. */
+  if (w->login == NULL)
+    ui_wizard_start_login(w);
+  /* The browser was opened, or the address is shown: the wait for it starts now. */
+  if (w->login != NULL)
+    bkt_login_start_clock(w->login);
+}
+
+/* Before the browser came back (finding the store takes a moment at the start). */
+static gboolean
+waiting(const UiWizard *w)
+{
+  return w->login != NULL && bkt_login_stage(w->login) <= BKT_LOGIN_WAITING;
+}
+
+static gboolean
+asking(const UiWizard *w)
+{
+  return w->login != NULL && bkt_login_stage(w->login) == BKT_LOGIN_ASKING;
+}
+
+static void
+wait_labels(const UiWizard *w, const char **title, const char **keys)
+{
+  if (asking(w)) {
+    *title = _("Finishing");
+    *keys = _("y keep  n do not keep  q cancel");
+  } else if (w->login != NULL && !waiting(w)) {
+    *title = _("Finishing");
+    *keys = _("q cancel");
+  }
+}
+
+static void
+format_clock(char *buf, size_t len, gint64 seconds)
+{
+  if (seconds < 0)
+    seconds = 0;
+  g_snprintf(buf, len, "%d:%02d", (int)(seconds / 60), (int)(seconds % 60));
+}
+
+/* After the browser came back: each step ticked off as the login passes it. */
+static void
+checklist_draw(const UiWizard *w, int y, int x, int width, int height)
+{
+  BktLoginStage stage = bkt_login_stage(w->login);
+  static const struct {
+    BktLoginStage stage;
+    const char *label;
+  } steps[] = {
+    { BKT_LOGIN_EXCHANGING, N_("Exchanging the authorization for tokens") },
+    { BKT_LOGIN_VERIFYING, N_("Checking who you are") },
+    { BKT_LOGIN_STORING, N_("Storing the token in the keyring") },
+    { BKT_LOGIN_CONFIRMING, N_("Checking the stored token works") },
+  };
+  int n = ui_text(stdscr, y, x, width, height, ui_attr(&w->term, UI_PAIR_OK, A_BOLD),
+                  _("The browser came back with an authorization."));
+  n++;
+  for (size_t i = 0; i < G_N_ELEMENTS(steps) && n < height; i++) {
+    const char *mark = stage > steps[i].stage    ? ui_wizard_glyph(w, "✓", "[x]")
+                       : stage == steps[i].stage ? ui_wizard_glyph(w, "›", "[>]")
+                                                 : ui_wizard_glyph(w, "·", "[ ]");
+    int attr = stage > steps[i].stage    ? ui_attr(&w->term, UI_PAIR_OK, A_NORMAL)
+               : stage == steps[i].stage ? (int)A_BOLD
+                                         : ui_attr(&w->term, UI_PAIR_DIM, A_DIM);
+    g_autofree char *row = g_strdup_printf("%s %s", mark, _(steps[i].label));
+    gint64 since = bkt_login_lock_waiting_since(w->login);
+    if (stage == steps[i].stage && stage == BKT_LOGIN_STORING && since > 0) {
+      int waited = (int)((g_get_monotonic_time() - since) / G_USEC_PER_SEC);
+      g_autofree char *more = g_strdup_printf(
+        /* TRANSLATORS: after "Storing the token in the keyring" while another bkt-auth holds
+           the store's lock */
+        g_dngettext(GETTEXT_PACKAGE, " (another bkt-auth holds the store: waited %d second)",
+                    " (another bkt-auth holds the store: waited %d seconds)", waited),
+        waited);
+      char *longer = g_strconcat(row, more, NULL);
+      g_free(row);
+      row = longer;
+    }
+    ui_line(stdscr, y + n++, x + 2, width - 2, attr, row);
+  }
+}
+
+/* The browser came back over a connection whose owner is unknown: the person decides. */
+static void
+ask_draw(const UiWizard *w, int y, int x, int width, int height)
+{
+  const BktHostEntry *e = bkt_login_entry(w->login);
+  g_autofree char *q = g_strdup_printf(_("Logged in as %s on %s: keep this login? (y/n) "),
+                                       e->username != NULL ? e->username : "?", e->key);
+  int n = ui_text(stdscr, y, x, width, height, A_BOLD, q);
+  n++;
+  ui_text(stdscr, y + n, x, width, height - n, A_NORMAL,
+          _("The browser came back over a connection bkt-auth cannot trace to you. Keep the "
+            "login only if that is your account."));
+}
+
+/* What to do while the browser has not come back, the listener and the clock. */
+static void
+explain_draw(const UiWizard *w, int y, int x, int width, int height)
+{
+  int n = 0;
+  int budget = height - 2; /* the last two rows: the listener and the clock */
+  gboolean ssh = bkt_env_is_ssh() && bkt_browser_unavailable_reason() != NULL;
+  const char *redirect = bkt_login_redirect_uri(w->login);
+  if (ssh) {
+    n += ui_text(stdscr, y + n, x, width, budget - n, A_BOLD,
+                 _("You are on SSH: your browser cannot reach this machine by itself."));
+    n += ui_text(stdscr, y + n, x, width, budget - n, A_NORMAL,
+                 _("Copy the address (c) and open it in your browser. When the browser ends on "
+                   "an error page, copy the address it shows and paste it here (p). Or forward "
+                   "the port from your computer first:"));
+    g_autofree char *fwd = bkt_ssh_forward_command(bkt_login_port(w->login));
+    if (n < budget)
+      ui_line(stdscr, y + n++, x + 2, width - 2, A_BOLD, fwd);
+  } else if (w->browser_opened) {
+    n += ui_text(stdscr, y + n, x, width, budget - n, A_NORMAL,
+                 _("Waiting for you to grant access in the browser. If no browser opened, copy "
+                   "the address (c) or show it (u), and open it yourself."));
+  } else {
+    const char *why = w->opts->no_browser ? _("--no-browser was given")
+                                          : bkt_browser_unavailable_reason();
+    g_autofree char *msg = g_strdup_printf(
+      _("Open the sign-in address in a browser (%s here): copy it (c) or show it to select "
+        "(u). If the browser ends on an error page, paste its address here (p)."),
+      why != NULL ? why : "");
+    n += ui_text(stdscr, y + n, x, width, budget - n, A_NORMAL, msg);
+  }
+  n = MIN(n + 1, budget);
+  /* TRANSLATORS: %s is the redirect URL bkt-auth waits on, e.g. http://127.0.0.1:8080/callback */
+  g_autofree char *listen = g_strdup_printf(_("Listening on %s"), redirect);
+  gint64 now = g_get_monotonic_time();
+  gint64 left = (bkt_login_deadline(w->login) - now) / G_USEC_PER_SEC;
+  char left_s[16];
+  format_clock(left_s, sizeof left_s, left);
+  /* TRANSLATORS: %s is minutes and seconds, e.g. 4:59 */
+  g_autofree char *clock = g_strdup_printf(_("Time left: %s"), left_s);
+  ui_line(stdscr, y + n++, x, width, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL), listen);
+  ui_line(stdscr, y + n, x, width, A_NORMAL, clock);
+}
+
+static gboolean
+wait_draw(const UiWizard *w, int y, int x, int width, int height)
+{
+  if (w->login == NULL)
+    return FALSE;
+  if (asking(w)) {
+    ask_draw(w, y, x, width, height);
+    return FALSE;
+  }
+  if (!waiting(w)) {
+    checklist_draw(w, y, x, width, height);
+    return FALSE;
+  }
+  if (!w->pasting) {
+    explain_draw(w, y, x, width, height);
+    return FALSE;
+  }
+  /* The paste field keeps its rows at the bottom; the explanation gets what is left. */
+  int field_row = y + height - 1;
+  const char *prompt = _("Paste the address from the browser's address bar, then Enter:");
+  g_auto(GStrv) lines = ui_wrap(prompt, width);
+  int prompt_rows = (int)g_strv_length(lines);
+  ui_text(stdscr, field_row - prompt_rows, x, width, prompt_rows, A_BOLD, prompt);
+  explain_draw(w, y, x, width, height - prompt_rows - 2);
+  ui_field_draw(stdscr, field_row, x, width, &w->paste, TRUE, w->term.utf8);
+  return TRUE;
+}
+
+static UiAction
+paste_key(UiWizard *w, gboolean is_char, wint_t key)
+{
+  if (ui_is_escape(is_char, key)) {
+    w->pasting = FALSE;
+    w->dirty = TRUE;
+  } else if (ui_is_enter(is_char, key)) {
+    g_autoptr(GError) error = NULL;
+    if (bkt_login_paste(w->login, ui_field_text(&w->paste), &error)) {
+      w->pasting = FALSE;
+      ui_field_set(&w->paste, "");
+      ui_wizard_notice(w, FALSE, NULL);
+    } else {
+      ui_wizard_notice(w, TRUE, error->message);
+    }
+  } else if (ui_field_key(&w->paste, is_char, key)) {
+    w->dirty = TRUE;
+  }
+  return UI_ACTION_STAY;
+}
+
+static UiAction
+wait_key(UiWizard *w, gboolean is_char, wint_t key)
+{
+  if (w->login == NULL)
+    return UI_ACTION_STAY;
+  gboolean cancel = ui_is_letter(is_char, key, 'q') || ui_is_escape(is_char, key);
+  if (asking(w) && (ui_is_letter(is_char, key, 'y') || ui_is_letter(is_char, key, 'n'))) {
+    bkt_login_keep_account(w->login, ui_is_letter(is_char, key, 'y'));
+    w->dirty = TRUE;
+    return UI_ACTION_STAY;
+  }
+  if (!waiting(w))
+    return cancel ? UI_ACTION_QUIT : UI_ACTION_STAY;
+  if (w->pasting)
+    return paste_key(w, is_char, key);
+  const char *url = bkt_login_authorize_url(w->login);
+  if (ui_is_letter(is_char, key, 'o')) {
+    ui_wizard_open_browser(w);
+  } else if (ui_is_letter(is_char, key, 'c')) {
+    ui_term_copy(&w->term, url);
+    ui_wizard_notice(w, FALSE,
+                     _("Copied the address to the clipboard (if your terminal allows it)."));
+  } else if (ui_is_letter(is_char, key, 'u')) {
+    ui_wizard_show_outside(w, _("Open this address in a browser:"), url, TRUE);
+  } else if (ui_is_letter(is_char, key, 'p')) {
+    w->pasting = TRUE;
+    ui_field_set(&w->paste, "");
+    w->dirty = TRUE;
+  } else if (cancel) {
+    return UI_ACTION_QUIT;
+  }
+  return UI_ACTION_STAY;
+}
+
+const UiScreen ui_screen_wait = {
+  .title = N_("Waiting for the browser"),
+  .keys = N_("o browser  c copy  u show  p paste  q cancel"),
+  .enter = wait_enter,
+  .draw = wait_draw,
+  .key = wait_key,
+  .labels = wait_labels,
+  .clock = TRUE,
+};

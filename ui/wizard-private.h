@@ -1,0 +1,105 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Inside the wizard: its state, the screens' interface, and what the screens share. */
+
+#include <curses.h>
+#include <glib.h>
+
+#include "client.h"
+#include "flow.h"
+#include "hostcheck.h"
+#include "login.h"
+#include "term.h"
+#include "widgets.h"
+#include "wizard.h"
+
+typedef struct UiWizard UiWizard;
+
+/* What a key asks for. */
+typedef enum {
+  UI_ACTION_STAY, /* handled here, or ignored */
+  UI_ACTION_NEXT, /* this screen is done: on as the flow says (on a failure: try again) */
+  UI_ACTION_BACK, /* to the last screen that asked something */
+  UI_ACTION_QUIT, /* leave: logged in from the done screen, with the failure from the failed
+                     one, cancelled from any other */
+} UiAction;
+
+/*
+ * One screen of the wizard. enter prepares it and is the last thing a move does, so it may move
+ * on at once (a login that cannot start goes to the failure screen); leave tidies up before the
+ * next screen enters. draw shows the state in the body's area and changes nothing; it returns
+ * TRUE when it left the cursor in a text field. key changes the state and says what to do
+ * next; it never draws.
+ */
+typedef struct {
+  const char *title; /* N_() */
+  const char *keys;  /* N_(): "Enter next  q quit", each key then what it does */
+  void (*enter)(UiWizard *w);                                       /* or NULL */
+  void (*leave)(UiWizard *w);                                       /* or NULL */
+  gboolean (*draw)(const UiWizard *w, int y, int x, int width, int height);
+  UiAction (*key)(UiWizard *w, gboolean is_char, wint_t key);
+  /* Or NULL: a title and keys that depend on the state, translated. */
+  void (*labels)(const UiWizard *w, const char **title, const char **keys);
+  gboolean clock; /* shows the time: redrawn every second */
+} UiScreen;
+
+/* ui_screen_welcome, ui_screen_kind, ...: one per file, screen-NAME.c. */
+#define UI_SCREEN_DECLARE(id, name) extern const UiScreen ui_screen_##name;
+UI_SCREENS(UI_SCREEN_DECLARE)
+#undef UI_SCREEN_DECLARE
+
+struct UiWizard {
+  UiTerm term;
+  const UiWizardOptions *opts;
+  UiFlow flow;            /* the screen shown, the kind chosen, the way back */
+  gboolean dirty;         /* draw before waiting again */
+  gboolean quit;          /* leave the loop */
+  GError *outcome;        /* once quit: why there is no login, or NULL when logged in */
+  char *notice;           /* a short line under the body: "Copied", a problem */
+  gboolean notice_is_error;
+  char *outside;          /* text to show outside the full screen until Enter, or NULL */
+  gboolean suspended;     /* the loop has left the full screen to show it */
+
+  int kind_choice;        /* kind: 0 Cloud, 1 Data Center */
+
+  UiField host;           /* host: what the person typed */
+  BktHost parsed;         /* and what it means, once checked or given */
+  BktHostCheck *check;    /* while asking the host what it is */
+
+  gboolean admin_message; /* guide: the message for an admin instead of the steps */
+  UiField client_id;      /* creds */
+  UiField client_secret;
+  int focus;              /* creds: 0 the client ID, 1 the secret */
+
+  BktLogin *login;        /* the attempt, from the sign-in until it ends */
+  gboolean browser_opened;
+  gboolean pasting;       /* wait: the paste field is open */
+  UiField paste;
+
+  BktHostEntry *result;   /* done: what was stored */
+  GError *error;          /* failed: why the last attempt failed */
+};
+
+/* Keys (is_char: a character, else a KEY_* code). */
+gboolean ui_is_enter(gboolean is_char, wint_t key);
+gboolean ui_is_escape(gboolean is_char, wint_t key);
+/* The letter in either case. */
+gboolean ui_is_letter(gboolean is_char, wint_t key, char letter);
+
+/* utf8 when the terminal can show it, else ascii. */
+const char *ui_wizard_glyph(const UiWizard *w, const char *utf8, const char *ascii);
+/* Say text under the body until the next move; NULL clears it. */
+void ui_wizard_notice(UiWizard *w, gboolean is_error, const char *text);
+/* Leave the full screen to show text the terminal can select whole; Enter comes back. link:
+ * text is an address to make clickable. */
+void ui_wizard_show_outside(UiWizard *w, const char *intro, const char *text, gboolean link);
+/* Start a new attempt with what the person gave; FALSE after moving to the failure screen. */
+gboolean ui_wizard_start_login(UiWizard *w);
+/* Open the attempt's authorize URL in the browser, saying how that went. */
+void ui_wizard_open_browser(UiWizard *w);
+
+/* The host screen's check (screen-host.c): start it for the host in the field, and act on its
+ * answer once bkt_host_check_dispatch says it has one. */
+void ui_host_check_start(UiWizard *w);
+UiAction ui_host_check_done(UiWizard *w);
