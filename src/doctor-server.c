@@ -117,9 +117,13 @@ doctor_check_server(Run *run, const BktHost *host, const char *ca_file, const Bk
   if (!bkt_http_perform(http, &req, &resp, &error)) {
     if (bkt_http_failed_on_tls(http))
       doctor_emit(run, doctor_check("tls", key, BKT_CHECK_FAIL, g_strdup(error->message),
-                          g_strdup(_("if it uses a private certificate authority, log in with "
-                                     "--ca-file FILE or set SSL_CERT_FILE; a wrong clock makes "
-                                     "certificates look invalid too"))));
+                          ca_file != NULL || g_getenv("SSL_CERT_FILE") != NULL
+                            ? g_strdup(_("check that the CA file holds the certificate of the "
+                                         "authority that signed the server's; a wrong clock "
+                                         "makes certificates look invalid too"))
+                            : g_strdup(_("if it uses a private certificate authority, log in "
+                                         "with --ca-file FILE or set SSL_CERT_FILE; a wrong "
+                                         "clock makes certificates look invalid too"))));
     else
       doctor_emit(run, doctor_check("reachable", key, BKT_CHECK_FAIL, g_strdup(error->message),
                           g_strdup(_("check the address, your network and any proxy "

@@ -11,6 +11,7 @@
 
 #include "error.h"
 #include "secret.h"
+#include "tame.h"
 
 #define MAX_BODY (1024 * 1024)
 
@@ -314,6 +315,14 @@ bkt_http_finish(BktHttp *http, BktHttpResponse *out, GError **error)
 {
   memset(out, 0, sizeof *out);
   gboolean ok = FALSE;
+  /* libcurl's words may quote what a server sent: tamed before they reach a terminal. */
+  g_autofree char *why = http->finished ? bkt_text_tame(http->errbuf[0] != '\0'
+                                                          ? http->errbuf
+                                                          : lc.easy_strerror(http->result))
+                                        : NULL;
+  g_autofree char *host = bkt_text_tame(http->host);
+  const char *ca = http->ca_file != NULL ? http->ca_file : g_getenv("SSL_CERT_FILE");
+  g_autofree char *ca_shown = ca != NULL && *ca != '\0' ? bkt_text_tame(ca) : NULL;
   http->tls_failed = http->finished && (http->result == CURLE_PEER_FAILED_VERIFICATION ||
                                         http->result == CURLE_SSL_CACERT_BADFILE ||
                                         http->result == CURLE_SSL_CERTPROBLEM ||
@@ -323,23 +332,29 @@ bkt_http_finish(BktHttp *http, BktHttpResponse *out, GError **error)
   } else if (http->too_big) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
                 _("'%s' sent an answer larger than %d KiB: it does not look like Bitbucket"),
-                http->host, MAX_BODY / 1024);
+                host, MAX_BODY / 1024);
+  } else if ((http->result == CURLE_PEER_FAILED_VERIFICATION ||
+              http->result == CURLE_SSL_CACERT_BADFILE ||
+              http->result == CURLE_SSL_CERTPROBLEM) && ca_shown != NULL) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK,
+                _("the certificate of '%s' is not trusted even with the CA file '%s' (%s): check "
+                  "that the file holds the certificate of the authority that signed it"),
+                host, ca_shown, why);
   } else if (http->result == CURLE_PEER_FAILED_VERIFICATION ||
              http->result == CURLE_SSL_CACERT_BADFILE || http->result == CURLE_SSL_CERTPROBLEM) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK,
                 _("the certificate of '%s' is not trusted (%s): if it uses a private "
                   "certificate authority, pass its certificate with --ca-file FILE"),
-                http->host, http->errbuf[0] ? http->errbuf : lc.easy_strerror(http->result));
+                host, why);
   } else if (http->result == CURLE_OPERATION_TIMEDOUT) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK,
                 _("'%s' did not answer in time: check the address and your network, then "
-                  "try again"), http->host);
+                  "try again"), host);
   } else if (http->result == CURLE_COULDNT_RESOLVE_HOST) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK,
-                _("cannot find the host '%s': check the spelling of the address"), http->host);
+                _("cannot find the host '%s': check the spelling of the address"), host);
   } else if (http->result != CURLE_OK) {
-    g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK, _("cannot reach '%s': %s"), http->host,
-                http->errbuf[0] ? http->errbuf : lc.easy_strerror(http->result));
+    g_set_error(error, BKT_ERROR, BKT_ERROR_NETWORK, _("cannot reach '%s': %s"), host, why);
   } else {
     *out = http->resp;
     memset(&http->resp, 0, sizeof http->resp);

@@ -136,6 +136,9 @@ def _is_opt_number(v):
                          and v >= 0)
 
 
+# Fields of a token answer that "omit" may leave out.
+OMITTABLE = ("expires_in", "refresh_token", "token_type")
+
 # key -> (validator, description for error messages)
 BEHAVIOUR_TYPES = {
     "deny": (_is_bool, "a boolean"),
@@ -160,6 +163,11 @@ BEHAVIOUR_TYPES = {
                       "null or one of " + ", ".join(BROKEN_BODIES)),
     "hang": (lambda v: isinstance(v, list) and all(x in HANG_ENDPOINTS for x in v),
              "a list of " + ", ".join(HANG_ENDPOINTS)),
+    # Fields the token answer leaves out, and what it says instead of the usual.
+    "omit": (lambda v: isinstance(v, list) and all(x in OMITTABLE for x in v),
+             "a list of " + ", ".join(OMITTABLE)),
+    "token_type": (lambda v: v is None or isinstance(v, str), "a string or null"),
+    "token_suffix": (lambda v: isinstance(v, str), "a string"),
 }
 
 
@@ -209,6 +217,9 @@ class State:
             "token_body": None,
             "identity_body": None,
             "hang": [],
+            "omit": [],
+            "token_type": None,
+            "token_suffix": "",
         }
 
     def reset_locked(self):
@@ -238,7 +249,7 @@ class State:
             expires_in = b["expires_in"]
         else:
             expires_in = DEFAULT_CLOUD_EXPIRES if flavour == CLOUD else DEFAULT_DC_EXPIRES
-        access = "at-" + secrets.token_urlsafe(32)
+        access = "at-" + secrets.token_urlsafe(32) + b["token_suffix"]
         if b["long_refresh"]:
             refresh = "rt-" + secrets.token_urlsafe(LONG_REFRESH_LEN)
             refresh = refresh[:LONG_REFRESH_LEN]
@@ -767,12 +778,15 @@ class Handler(BaseHTTPRequestHandler):
 
     def _token_ok(self, flavour, result, scopes, scope_field):
         access, refresh, expires_in = result
+        b = self.state.snapshot_behaviours()
         body = {
             "access_token": access,
             "refresh_token": refresh,
             "expires_in": expires_in,
-            "token_type": "bearer",
+            "token_type": b["token_type"] if b["token_type"] is not None else "bearer",
         }
+        for field in b["omit"]:
+            body.pop(field, None)
         joined = " ".join(scopes)
         if flavour == CLOUD:
             if scope_field in ("scopes", "both"):

@@ -199,8 +199,22 @@ cmd_logout(int argc, char **argv)
     return 1;
   GError *error = NULL;
   g_autofree char *key = NULL;
-  if (!bkt_store_logout(host, &key, &error))
+  if (!bkt_store_logout(host, &key, &error)) {
+    /* Nothing there to log out of: no login to advise. */
+    if (g_error_matches(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN)) {
+      g_autofree char *shown = host != NULL ? bkt_text_tame(host) : NULL;
+      GError *plain = shown != NULL
+                        ? g_error_new(BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
+                                      _("not logged in to '%s', so there is nothing to log out "
+                                        "of ('bkt-auth status' lists the logins)"), shown)
+                        : g_error_new_literal(BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
+                                              _("not logged in to any Bitbucket, so there is "
+                                                "nothing to log out of"));
+      g_clear_error(&error);
+      error = plain;
+    }
     return cli_fail(error);
+  }
   fprintf(stderr, _("Logged out of %s; its tokens were removed from this machine.\n"), key);
   if (bkt_env_token_set())
     fprintf(stderr, _("BKT_TOKEN is still set and still used.\n"));

@@ -6,6 +6,8 @@
 #include <glib/gi18n.h>
 #include <libsecret/secret.h>
 #include <locale.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -68,9 +70,29 @@ version(void)
   return cli_finish_stdout(0);
 }
 
+/*
+ * A process of bkt-auth may hold tokens and client secrets: no core dump may carry them, and
+ * no other process of the user may read its memory through ptrace or /proc. (The sanitizer
+ * builds keep their tracer: their leak checker stops the process with ptrace, and they write
+ * no core dumps anyway.)
+ */
+static void
+protect_memory(void)
+{
+  struct rlimit core;
+  if (getrlimit(RLIMIT_CORE, &core) == 0) {
+    core.rlim_cur = 0;
+    setrlimit(RLIMIT_CORE, &core);
+  }
+#if !defined(__SANITIZE_ADDRESS__)
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+#endif
+}
+
 int
 main(int argc, char **argv)
 {
+  protect_memory();
   setlocale(LC_ALL, "");
   /* BKT_AUTH_LOCALEDIR points at catalogues that are not installed yet, as in the tests. */
   const char *localedir = g_getenv("BKT_AUTH_LOCALEDIR");

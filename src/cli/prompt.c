@@ -42,8 +42,10 @@ cli_read_secret_file(const char *path, GError **error)
     gsize len = 0;
     g_autoptr(GError) local = NULL;
     if (!g_file_get_contents(path, &text, &len, &local)) {
+      /* glib's sentence quotes the name as it was given: tamed. */
+      g_autofree char *why = bkt_text_tame(local->message);
       g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE, _("cannot read the client secret: %s"),
-                  local->message);
+                  why);
       return NULL;
     }
     secret = bkt_secret_new_len(text, len);

@@ -254,6 +254,9 @@ class Faulty(BktTestCase):
                                     stdin=API_TOKEN + "\n", env_extra=env)
         self.check_failure(rc, out, err, ["is not trusted"], (None, None), host=self.tls_dc_host,
                            what="the wrong CA file")
+        # The CA file was given: the advice is about its content, not to give one.
+        self.assertIn(self.other_cert, err)
+        self.assertNotIn("pass its certificate with --ca-file", err)
 
         # With the right one it works, and the file is remembered for later calls.
         rc, out, err = self.run_bkt(args + ["--ca-file", self.cert],
