@@ -12,9 +12,9 @@ case $mode in
   *) echo "usage: ./run.sh [demo|test]" >&2; exit 1 ;;
 esac
 scripts/install-deps
+if [ "$mode" = test ]; then
+  exec scripts/test # it sets up and builds each of its builds itself
+fi
 setup build --werror
 quietly ninja -C build
-if [ "$mode" = test ]; then
-  exec scripts/test
-fi
 exec scripts/demo
