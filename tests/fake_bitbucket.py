@@ -109,6 +109,7 @@ DC_APP_PROPS_BODY = {
 }
 
 VERIFIER_RE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+CODE_RE = re.compile(r"[A-Za-z0-9\-._~]{8,128}")
 
 COUNTER_NAMES = ("authorize", "token_code", "token_refresh",
                  "token_refresh_ok", "user", "app_props", "dc_user",
@@ -160,6 +161,11 @@ BEHAVIOUR_TYPES = {
                       "null or one of " + ", ".join(BROKEN_BODIES)),
     "hang": (lambda v: isinstance(v, list) and all(x in HANG_ENDPOINTS for x in v),
              "a list of " + ", ".join(HANG_ENDPOINTS)),
+    # The authorization code the next approved authorize issues (then back to random ones),
+    # for tests that look for the code in memory: unreserved URL characters only, so that it
+    # reads the same encoded in the redirect.
+    "next_code": (lambda v: v is None or (isinstance(v, str) and bool(CODE_RE.fullmatch(v))),
+                  "null or 8 to 128 characters of A-Z a-z 0-9 - . _ ~"),
 }
 
 
@@ -209,6 +215,7 @@ class State:
             "token_body": None,
             "identity_body": None,
             "hang": [],
+            "next_code": None,
         }
 
     def reset_locked(self):
@@ -603,8 +610,9 @@ class Handler(BaseHTTPRequestHandler):
         if b["deny"]:
             return fail("access_denied", "The user denied access")
 
-        code = secrets.token_urlsafe(20)
         with st.lock:
+            code = st.behaviours["next_code"] or secrets.token_urlsafe(20)
+            st.behaviours["next_code"] = None
             st.codes[code] = {
                 "flavour": flavour,
                 "client_id": client_id,
