@@ -1,7 +1,16 @@
 /* SPDX-License-Identifier: MIT */
 /*
- * The whole loopback listener over a real socket: whatever a local program or a web page
- * sends, the listener answers or closes, and no page it sends carries markup it did not write.
+ * The whole loopback listener over real sockets: whatever local programs or web pages send,
+ * over one connection or several, at once or in pieces, the listener answers or closes each
+ * connection, and no page it sends carries markup it did not write.
+ *
+ * An input is a script. Its bytes are sent on a connection to the listener, except two:
+ *   0x1e (RS)  opens another connection (past MAX_CLIENTS it is left out); the ones before
+ *              stay open, idle, until the end;
+ *   0x1f (US)  a pause: what was sent so far is read by the listener before the rest is sent.
+ * At the end every connection shuts down its sending side and waits for the listener's answer.
+ * An input with neither byte is one request sent at once. A redirect with the right state
+ * ends a listener: a connection opened after it goes to a new one.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -14,8 +23,17 @@
 #include "loopback.h"
 
 #define STATE "fuzz-state"
+#define MAX_CLIENTS 8
+#define RS 0x1e
+#define US 0x1f
 
 static BktLoopback *lb;
+
+typedef struct {
+  int fd;
+  GString *resp;
+  gboolean closed;
+} Client;
 
 /* The only tags of the listener's own page; anything else in a body is an echo. */
 static const char *const own_tags[] = {
@@ -64,9 +82,13 @@ connect_to(int fd, const struct sockaddr_in *a)
   return err == 0;
 }
 
-int
-LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+/* A new connection to the listener; a new listener when the last one ended or ran out of
+ * ports. */
+static int
+open_client(void)
 {
+  if (lb != NULL && bkt_loopback_result(lb) != NULL)
+    g_clear_pointer(&lb, bkt_loopback_free);
   int fd = -1;
   for (int attempt = 0; fd < 0 && attempt < 3; attempt++) {
     if (lb == NULL) {
@@ -88,7 +110,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
   }
   FUZZ_CHECK(fd >= 0);
-  /* The listener reads at most a few kilobytes: more stays in the socket buffers. */
+  return fd;
+}
+
+/* What fits in the socket buffers; the listener reads at most a few kilobytes. */
+static void
+send_some(int fd, const uint8_t *data, size_t size)
+{
   size_t off = 0;
   while (off < size) {
     ssize_t n = send(fd, data + off, size - off, MSG_NOSIGNAL | MSG_DONTWAIT);
@@ -96,31 +124,72 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       break;
     off += (size_t)n;
   }
-  shutdown(fd, SHUT_WR);
+}
 
-  GString *resp = g_string_new(NULL);
-  gboolean closed = FALSE;
-  for (int round = 0; round < 2000 && !closed; round++) {
-    struct pollfd fds[8];
-    int n = bkt_loopback_pollfds(lb, fds, 7);
-    fds[n++] = (struct pollfd){ .fd = fd, .events = POLLIN };
-    poll(fds, (nfds_t)n, 10);
-    bkt_loopback_dispatch(lb, fds, n - 1, g_get_monotonic_time());
-    char buf[4096];
-    ssize_t got;
-    while ((got = recv(fd, buf, sizeof buf, MSG_DONTWAIT)) > 0)
-      g_string_append_len(resp, buf, got);
-    if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR))
-      closed = TRUE;
+/* Let the listener take everything that waits for it, without waiting for more. */
+static void
+settle(void)
+{
+  for (int round = 0; round < 64; round++) {
+    struct pollfd fds[2 + MAX_CLIENTS];
+    int n = bkt_loopback_pollfds(lb, fds, (int)G_N_ELEMENTS(fds));
+    if (poll(fds, (nfds_t)n, 0) <= 0)
+      return;
+    bkt_loopback_dispatch(lb, fds, n, g_get_monotonic_time());
   }
-  FUZZ_CHECK(closed);
-  check_page(resp);
-  g_string_free(resp, TRUE);
-  close(fd);
-  FUZZ_CHECK(bkt_loopback_connections(lb) == 0);
+}
 
-  /* A redirect with the right state ends this listener: start a new one next time. */
-  if (bkt_loopback_result(lb) != NULL)
-    g_clear_pointer(&lb, bkt_loopback_free);
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+  Client clients[MAX_CLIENTS];
+  int n_clients = 0;
+  clients[n_clients++] = (Client){ open_client(), g_string_new(NULL), FALSE };
+  size_t start = 0;
+  for (size_t i = 0; i <= size; i++) {
+    if (i < size && data[i] != RS && data[i] != US)
+      continue;
+    send_some(clients[n_clients - 1].fd, data + start, i - start);
+    start = i + 1;
+    if (i == size)
+      break;
+    if (data[i] == US)
+      settle();
+    else if (n_clients < MAX_CLIENTS)
+      clients[n_clients++] = (Client){ open_client(), g_string_new(NULL), FALSE };
+  }
+  for (int c = 0; c < n_clients; c++)
+    shutdown(clients[c].fd, SHUT_WR);
+
+  int open = n_clients;
+  for (int round = 0; round < 2000 && open > 0; round++) {
+    struct pollfd fds[2 + 2 * MAX_CLIENTS];
+    int n = bkt_loopback_pollfds(lb, fds, 2 + MAX_CLIENTS);
+    int listener = n; /* the listener's descriptors come first */
+    for (int c = 0; c < n_clients; c++)
+      if (!clients[c].closed)
+        fds[n++] = (struct pollfd){ .fd = clients[c].fd, .events = POLLIN };
+    poll(fds, (nfds_t)n, 10);
+    bkt_loopback_dispatch(lb, fds, listener, g_get_monotonic_time());
+    for (int c = 0; c < n_clients; c++) {
+      if (clients[c].closed)
+        continue;
+      char buf[4096];
+      ssize_t got;
+      while ((got = recv(clients[c].fd, buf, sizeof buf, MSG_DONTWAIT)) > 0)
+        g_string_append_len(clients[c].resp, buf, got);
+      if (got == 0 || (got < 0 && errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)) {
+        clients[c].closed = TRUE;
+        open--;
+      }
+    }
+  }
+  FUZZ_CHECK(open == 0);
+  for (int c = 0; c < n_clients; c++) {
+    check_page(clients[c].resp);
+    g_string_free(clients[c].resp, TRUE);
+    close(clients[c].fd);
+  }
+  FUZZ_CHECK(bkt_loopback_connections(lb) == 0);
   return 0;
 }

@@ -109,6 +109,7 @@ DC_APP_PROPS_BODY = {
 }
 
 VERIFIER_RE = re.compile(r"^[A-Za-z0-9\-._~]{43,128}$")
+CODE_RE = re.compile(r"[A-Za-z0-9\-._~]{8,128}")
 
 COUNTER_NAMES = ("authorize", "token_code", "token_refresh",
                  "token_refresh_ok", "user", "app_props", "dc_user",
@@ -168,6 +169,11 @@ BEHAVIOUR_TYPES = {
              "a list of " + ", ".join(OMITTABLE)),
     "token_type": (lambda v: v is None or isinstance(v, str), "a string or null"),
     "token_suffix": (lambda v: isinstance(v, str), "a string"),
+    # The authorization code the next approved authorize issues (then back to random ones),
+    # for tests that look for the code in memory: unreserved URL characters only, so that it
+    # reads the same encoded in the redirect.
+    "next_code": (lambda v: v is None or (isinstance(v, str) and bool(CODE_RE.fullmatch(v))),
+                  "null or 8 to 128 characters of A-Z a-z 0-9 - . _ ~"),
 }
 
 
@@ -220,6 +226,7 @@ class State:
             "omit": [],
             "token_type": None,
             "token_suffix": "",
+            "next_code": None,
         }
 
     def reset_locked(self):
@@ -614,8 +621,9 @@ class Handler(BaseHTTPRequestHandler):
         if b["deny"]:
             return fail("access_denied", "The user denied access")
 
-        code = secrets.token_urlsafe(20)
         with st.lock:
+            code = st.behaviours["next_code"] or secrets.token_urlsafe(20)
+            st.behaviours["next_code"] = None
             st.codes[code] = {
                 "flavour": flavour,
                 "client_id": client_id,

@@ -10,7 +10,10 @@
  *
  * Secrets: words shaped like the fake Bitbucket's tokens ("at-" or "rt-" and 20 or more
  * base64url characters), and each line of the file named by BKT_FREECHECK_SECRETS.
- * Reports go to the file named by BKT_FREECHECK_LOG, one line each.
+ * Reports go to the file named by BKT_FREECHECK_LOG, one line each, after a first line
+ * "loaded PID N" (N: how many secrets the file gave), so that a test can tell a clean run
+ * from a preload that never loaded. Only the process it is preloaded into is watched: the
+ * programs that one starts (the browser) run without it.
  */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
@@ -79,6 +82,12 @@ freecheck_init(void)
   }
   if (f != NULL)
     fclose(f);
+  unsetenv("LD_PRELOAD");
+  if (log_fd >= 0) {
+    char hello[64];
+    int len = snprintf(hello, sizeof hello, "loaded %ld %d\n", (long)getpid(), n_secrets);
+    (void)!write(log_fd, hello, (size_t)len);
+  }
   dl_iterate_phdr(find_exe, NULL);
   void *warm[2];
   backtrace(warm, 2); /* loads the unwinder now, not inside free */

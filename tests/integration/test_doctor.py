@@ -5,18 +5,36 @@
 import email.utils
 import json
 import os
+import re
 import ssl
 import subprocess
+import sys
 import threading
 import time
+import unittest
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import harness
 from harness import CLIENT_SECRET, CLOUD_HOST, COMMAND_TIMEOUT, DC_ENV, BktTestCase
 
-CHECK_IDS = {"secret-service", "config-dir", "config-file", "env-token", "login", "browser",
-             "session", "reachable", "tls", "bitbucket", "clock", "token"}
+
+def documented_check_ids():
+    """The check ids docs/status-json.md promises to programs (the unit test 'doctor' holds
+    that list to the engine's bkt_check_ids and the man page)."""
+    path = os.path.join(os.environ["BKT_SOURCE_DIR"], "docs", "status-json.md")
+    with open(path, encoding="utf-8") as f:
+        m = re.search(r"Each check has `check` \(one of ([^)]*)\)", f.read())
+    if m is None:
+        raise AssertionError("%s no longer lists the doctor's check ids" % path)
+    return set(re.findall(r"`([^`]+)`", m.group(1)))
+
+
+CHECK_IDS = documented_check_ids()
 STATUSES = {"ok", "info", "warn", "fail"}
+# The check ids the tests saw, and the tests that ran: when all of them ran, every documented
+# check must have been seen (tearDownModule).
+SEEN_IDS = set()
+TESTS_RUN = set()
 
 
 class SkewedDataCenter:
@@ -59,6 +77,10 @@ class SkewedDataCenter:
 
 class DoctorTestCase(BktTestCase):
 
+    def setUp(self):
+        super().setUp()
+        TESTS_RUN.add(self.id())
+
     def doctor(self, *args, env_extra=None, want_rc=None):
         """doctor --json: (returncode, the parsed report, stderr)."""
         rc, out, err = self.run_bkt(["doctor", "--json"] + list(args), env_extra=env_extra)
@@ -78,7 +100,8 @@ class DoctorTestCase(BktTestCase):
         self.assertEqual(report["warnings"], len(warns))
         self.assertEqual(report["ok"], not fails)
         for c in report["checks"]:
-            self.assertIn(c["check"], CHECK_IDS)
+            self.assertIn(c["check"], CHECK_IDS, "a check id the documentation does not list")
+            SEEN_IDS.add(c["check"])
             self.assertIn(c["status"], STATUSES)
             self.assertTrue(c["summary"])
             self.assertIn("host", c)
@@ -274,6 +297,21 @@ class Problems(DoctorTestCase):
         self.assert_one_error_line(err)
         rc, out, err = self.run_bkt(["doctor", "a", "b"])
         self.assertEqual((rc, out), (1, ""))
+
+
+def tearDownModule():
+    tests = unittest.defaultTestLoader.loadTestsFromModule(sys.modules[__name__])
+    every = set()
+    pending = [tests]
+    while pending:
+        t = pending.pop()
+        if isinstance(t, unittest.TestSuite):
+            pending.extend(t)
+        else:
+            every.add(t.id())
+    if TESTS_RUN >= every and CHECK_IDS - SEEN_IDS:
+        raise AssertionError("documented checks that no test saw doctor report: %s"
+                             % ", ".join(sorted(CHECK_IDS - SEEN_IDS)))
 
 
 if __name__ == "__main__":
