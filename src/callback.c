@@ -77,19 +77,21 @@ bkt_callback_parse_url(const char *text, const char *redirect_uri, BktCallback *
                        GError **error)
 {
   memset(out, 0, sizeof *out);
-  g_autofree char *t = g_strstrip(g_strdup(text != NULL ? text : ""));
+  /* The query holds the code: only the part before it is handed to GUri, which keeps copies. */
+  g_autoptr(BktSecret) pasted = bkt_secret_new_from(text != NULL ? text : "");
+  if (pasted != NULL)
+    bkt_secret_strip(pasted);
+  const char *t = bkt_secret_str(pasted);
   if (*t == '\0') {
     g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
                         _("nothing was pasted: paste the whole address from the browser's "
                           "address bar"));
     return FALSE;
   }
-  const char *query = NULL;
-  g_autoptr(GUri) uri = NULL;
-  if (*t == '?') {
-    query = t + 1;
-  } else {
-    uri = g_uri_parse(t, G_URI_FLAGS_ENCODED, NULL);
+  const char *mark = strchr(t, '?');
+  if (*t != '?') {
+    g_autofree char *head = g_strndup(t, mark != NULL ? (size_t)(mark - t) : strlen(t));
+    g_autoptr(GUri) uri = g_uri_parse(head, G_URI_FLAGS_ENCODED, NULL);
     g_autoptr(GUri) expected = g_uri_parse(redirect_uri, G_URI_FLAGS_ENCODED, NULL);
     if (uri == NULL || expected == NULL || g_uri_get_host(uri) == NULL) {
       g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
@@ -97,16 +99,19 @@ bkt_callback_parse_url(const char *text, const char *redirect_uri, BktCallback *
                             "browser's address bar, starting with http://"));
       return FALSE;
     }
-    const char *host = g_uri_get_host(uri);
-    if (!bkt_host_is_loopback(host) || g_strcmp0(g_uri_get_path(uri), g_uri_get_path(expected)) != 0) {
+    if (!bkt_host_is_loopback(g_uri_get_host(uri)) ||
+        g_strcmp0(g_uri_get_path(uri), g_uri_get_path(expected)) != 0) {
       g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
                   _("that address is not the redirect bkt-auth waits for: paste the address "
                     "that starts with %s"), redirect_uri);
       return FALSE;
     }
-    query = g_uri_get_query(uri);
   }
-  if (!bkt_callback_parse_query(query, out)) {
+  /* The query, without a fragment. */
+  g_autoptr(BktSecret) query = NULL;
+  if (mark != NULL)
+    query = bkt_secret_new_len(mark + 1, strcspn(mark + 1, "#"));
+  if (query == NULL || !bkt_callback_parse_query(bkt_secret_str(query), out)) {
     g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
                         _("the pasted address carries no authorization code: paste the whole "
                           "address, including everything after '?'"));
@@ -128,20 +133,22 @@ bkt_http_request_parse(const char *buf, size_t len, char **method, char **target
   if (memchr(buf, '\0', len) != NULL)
     return BKT_REQUEST_BAD;
 
+  /* "METHOD TARGET HTTP/1.x", read in place: the target carries the code. */
   size_t line_len = (size_t)(line_end - buf);
   if (line_len > 0 && buf[line_len - 1] == '\r')
     line_len--;
-  g_autofree char *line = g_strndup(buf, line_len);
-  g_auto(GStrv) parts = g_strsplit(line, " ", -1);
-  if (g_strv_length(parts) != 3 || !g_str_has_prefix(parts[2], "HTTP/1.") ||
-      *parts[0] == '\0' || parts[1][0] != '/')
+  const char *end = buf + line_len;
+  const char *sp1 = memchr(buf, ' ', line_len);
+  const char *sp2 = sp1 != NULL ? memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1)) : NULL;
+  if (sp1 == NULL || sp2 == NULL || sp1 == buf || memchr(sp2 + 1, ' ', (size_t)(end - sp2 - 1)) ||
+      sp1[1] != '/' || (size_t)(end - sp2 - 1) < 7 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
     return BKT_REQUEST_BAD;
-  for (const char *c = parts[0]; *c; c++)
+  for (const char *c = buf; c < sp1; c++)
     if (!g_ascii_isupper(*c))
       return BKT_REQUEST_BAD;
   if (!complete)
     return BKT_REQUEST_INCOMPLETE;
-  *method = g_strdup(parts[0]);
-  *target = g_strdup(parts[1]);
+  *method = g_strndup(buf, (size_t)(sp1 - buf));
+  *target = g_strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
   return BKT_REQUEST_OK;
 }
