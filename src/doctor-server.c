@@ -117,7 +117,7 @@ doctor_check_server(Run *run, const BktHost *host, const char *ca_file, const Bk
   if (!bkt_http_perform(http, &req, &resp, &error)) {
     if (bkt_http_failed_on_tls(http))
       doctor_emit(run, doctor_check("tls", key, BKT_CHECK_FAIL, g_strdup(error->message),
-                          ca_file != NULL || g_getenv("SSL_CERT_FILE") != NULL
+                          ca_file != NULL
                             ? g_strdup(_("check that the CA file holds the certificate of the "
                                          "authority that signed the server's; a wrong clock "
                                          "makes certificates look invalid too"))

@@ -321,8 +321,8 @@ bkt_http_finish(BktHttp *http, BktHttpResponse *out, GError **error)
                                                           : lc.easy_strerror(http->result))
                                         : NULL;
   g_autofree char *host = bkt_text_tame(http->host);
-  const char *ca = http->ca_file != NULL ? http->ca_file : g_getenv("SSL_CERT_FILE");
-  g_autofree char *ca_shown = ca != NULL && *ca != '\0' ? bkt_text_tame(ca) : NULL;
+  /* Given with --ca-file: the advice is about the file, not to give one. */
+  g_autofree char *ca_shown = http->ca_file != NULL ? bkt_text_tame(http->ca_file) : NULL;
   http->tls_failed = http->finished && (http->result == CURLE_PEER_FAILED_VERIFICATION ||
                                         http->result == CURLE_SSL_CACERT_BADFILE ||
                                         http->result == CURLE_SSL_CERTPROBLEM ||
