@@ -72,6 +72,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (lb == NULL) {
       lb = bkt_loopback_new("127.0.0.1", 0, "/callback", STATE, NULL);
       FUZZ_CHECK(lb != NULL);
+      bkt_loopback_set_start(lb, "https://bitbucket.example/authorize?state=" STATE);
     }
     fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(bkt_loopback_port(lb)) };
