@@ -25,6 +25,8 @@ struct BktLogin {
   char *state;
   char *verifier;
   char *authorize_url;
+  char *browser_url;      /* the listener's start address, which redirects to authorize_url */
+  gboolean owner_unknown; /* the redirect came from a program whose owner was not found */
   BktLoopback *loopback;
   BktHttp *http;
   GString *form;
@@ -250,6 +252,8 @@ bkt_login_new(const BktLoginOptions *opts, BktLoginProgress progress, gpointer u
   }
   challenge = bkt_pkce_challenge_s256(login->verifier);
   login->authorize_url = bkt_oauth_authorize_url(&login->client, login->state, challenge);
+  bkt_loopback_set_start(login->loopback, login->authorize_url);
+  login->browser_url = g_strdup(bkt_loopback_start_url(login->loopback));
   int timeout = opts->timeout_s > 0 ? opts->timeout_s : DEFAULT_TIMEOUT_S;
   login->deadline = g_get_monotonic_time() + (gint64)timeout * G_USEC_PER_SEC;
   login->stage = BKT_LOGIN_WAITING;
@@ -274,6 +278,7 @@ bkt_login_free(BktLogin *login)
   g_free(login->state);
   bkt_secret_free(login->verifier);
   g_free(login->authorize_url);
+  g_free(login->browser_url);
   bkt_loopback_free(login->loopback);
   bkt_http_free(login->http);
   if (login->form != NULL) {
@@ -300,6 +305,18 @@ const char *
 bkt_login_authorize_url(const BktLogin *login)
 {
   return login->authorize_url;
+}
+
+const char *
+bkt_login_browser_url(const BktLogin *login)
+{
+  return login->browser_url;
+}
+
+gboolean
+bkt_login_needs_account_confirmation(const BktLogin *login)
+{
+  return login->owner_unknown;
 }
 
 const char *
@@ -611,6 +628,7 @@ bkt_login_dispatch(BktLogin *login, const struct pollfd *fds, int n)
     bkt_loopback_dispatch(login->loopback, fds, n, now);
     const BktCallback *cb = bkt_loopback_result(login->loopback);
     if (cb != NULL) {
+      login->owner_unknown = !bkt_loopback_result_owner_known(login->loopback);
       BktCallback copy = { g_strdup(cb->code), g_strdup(cb->state), g_strdup(cb->error),
                            g_strdup(cb->error_description) };
       take_callback(login, &copy);

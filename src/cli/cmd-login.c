@@ -264,7 +264,8 @@ announce(BktLogin *login, gboolean no_browser, int timeout)
   fprintf(stderr, _("Logging in to %s (%s).\n"), host->key, bkt_kind_display_name(host->kind));
   const char *why_not = no_browser ? _("--no-browser was given") : bkt_browser_unavailable_reason();
   g_autoptr(GError) error = NULL;
-  if (why_not == NULL && bkt_browser_open(url, &error)) {
+  /* The browser gets the start address: its command line is for every user to read. */
+  if (why_not == NULL && bkt_browser_open(bkt_login_browser_url(login), &error)) {
     fprintf(stderr, _("Opened the browser. If it did not open, visit this address:\n"));
   } else {
     if (why_not == NULL)
@@ -376,6 +377,11 @@ run_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
   if (bkt_login_stage(login) == BKT_LOGIN_DONE) {
     const BktHostEntry *e = bkt_login_result(login);
     print_result(e);
+    if (bkt_login_needs_account_confirmation(login))
+      fprintf(stderr, _("bkt-auth could not tell which user's program brought the browser "
+                        "back (Windows relays it under WSL): if %s is not your account, "
+                        "remove this login with 'bkt-auth logout %s'.\n"),
+              e->username != NULL ? e->username : _("an unnamed account"), e->key);
     if (json)
       print_result_json(e);
   } else {

@@ -568,6 +568,22 @@ class BktTestCase(unittest.TestCase):
         return (line.startswith(self.fake.url + "/")
                 and "authorize?" in line and " " not in line)
 
+    def assert_start_address(self, url, host, redirect_uri):
+        """url is a local start address: the redirect's host and port, no query."""
+        parts = urllib.parse.urlsplit(url)
+        redirect = urllib.parse.urlsplit(redirect_uri)
+        self.assertEqual((parts.scheme, parts.hostname, parts.port),
+                         ("http", host, redirect.port), url)
+        self.assertEqual(parts.path, "/start", url)
+        self.assertEqual((parts.query, parts.fragment), ("", ""),
+                         "the browser's command line carries more than an address: " + url)
+
+    def authorize_url_in(self, err):
+        """The authorize URL that bkt-auth showed on stderr."""
+        urls = [l for l in err.splitlines() if self.is_authorize_url(l)]
+        self.assertEqual(len(urls), 1, "want the authorize URL shown once:\n" + err)
+        return urls[0]
+
     def browser_urls(self):
         try:
             with open(self.browser_log, encoding="utf-8") as f:
