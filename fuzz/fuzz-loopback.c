@@ -94,6 +94,7 @@ open_client(void)
     if (lb == NULL) {
       lb = bkt_loopback_new("127.0.0.1", 0, "/callback", STATE, NULL);
       FUZZ_CHECK(lb != NULL);
+      bkt_loopback_set_start(lb, "https://bitbucket.example/authorize?state=" STATE);
     }
     fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(bkt_loopback_port(lb)) };

@@ -30,6 +30,7 @@ struct BktLogin {
   char *state;
   BktSecret *verifier;
   char *authorize_url;
+  char *browser_url;      /* the listener's start address, which redirects to authorize_url */
   BktLoopback *loopback;
   BktHttp *http;
   BktSecret *form;
@@ -444,6 +445,8 @@ bkt_login_new(const BktLoginOptions *opts, BktLoginProgress progress, gpointer u
   char *challenge = bkt_pkce_challenge_s256(bkt_secret_str(login->verifier));
   login->authorize_url = bkt_oauth_authorize_url(&login->client, login->state, challenge);
   g_free(challenge);
+  bkt_loopback_set_start(login->loopback, login->authorize_url);
+  login->browser_url = g_strdup(bkt_loopback_start_url(login->loopback));
   /* The form carries the code, the verifier and a client secret. */
   login->form = bkt_secret_new(4 * BKT_SECRET_MAX);
   login->stage = BKT_LOGIN_STARTING;
@@ -469,6 +472,7 @@ bkt_login_free(BktLogin *login)
   g_free(login->state);
   bkt_secret_free(login->verifier);
   g_free(login->authorize_url);
+  g_free(login->browser_url);
   bkt_loopback_free(login->loopback);
   bkt_http_free(login->http);
   bkt_secret_free(login->form);
@@ -492,6 +496,12 @@ const char *
 bkt_login_authorize_url(const BktLogin *login)
 {
   return login->authorize_url;
+}
+
+const char *
+bkt_login_browser_url(const BktLogin *login)
+{
+  return login->browser_url;
 }
 
 const char *
@@ -605,7 +615,8 @@ bkt_login_dispatch(BktLogin *login, const struct pollfd *fds, int n)
     const BktCallback *got = bkt_loopback_result(login->loopback);
     if (got != NULL) {
       BktCallback cb = { bkt_secret_dup(got->code), g_strdup(got->state), g_strdup(got->error),
-                         g_strdup(got->error_description), got->owner_unknown };
+                         g_strdup(got->error_description),
+                         !bkt_loopback_result_owner_known(login->loopback) };
       on_event(login, EV_REDIRECT, &cb);
       bkt_callback_clear(&cb);
     } else if (login->deadline > 0 && now >= login->deadline) {

@@ -55,6 +55,21 @@ void bkt_login_free(BktLogin *login);
 const BktHost *bkt_login_host(const BktLogin *login);
 /* The whole authorize URL: to show for copying. */
 const char *bkt_login_authorize_url(const BktLogin *login);
+/* What a browser started here is handed: a local start address that redirects to the
+ * authorize URL for the user's own programs only, so another user who reads the browser's
+ * command line learns nothing. */
+const char *bkt_login_browser_url(const BktLogin *login);
+/*
+ * What to hand a browser: a local start address that redirects to the authorize URL, so that
+ * the browser's command line carries neither state nor code_challenge.
+ */
+const char *bkt_login_browser_url(const BktLogin *login);
+/*
+ * TRUE once the browser's redirect came from a program whose owner could not be found (a
+ * connection relayed from Windows under WSL, a kernel without /proc/net/tcp): the account
+ * the code belongs to must be shown and confirmed before the login is kept.
+ */
+gboolean bkt_login_needs_account_confirmation(const BktLogin *login);
 const char *bkt_login_redirect_uri(const BktLogin *login);
 guint16 bkt_login_port(const BktLogin *login);
 

@@ -13,11 +13,13 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "peer.h"
 #include "secret.h"
 
 #define MAX_CONNS 128
 #define MAX_REQUEST 8192
 #define READ_DEADLINE_US (5 * G_USEC_PER_SEC)
+#define START_PATH "/start"
 
 typedef struct {
   int fd;
@@ -31,11 +33,25 @@ struct BktLoopback {
   guint16 port;
   char *path;
   char *state;
+  char *start_path;   /* answered with a redirect to start_target, once that is set */
+  char *start_url;
+  char *start_target; /* the authorize URL */
+  uid_t uid;
+  gboolean wsl;
   Conn conns[MAX_CONNS];
   int n_conns;
   BktCallback result;
   gboolean have_result;
+  gboolean result_owner_known;
 };
+
+/* Whose program sent a request. */
+typedef enum {
+  OWNER_US,
+  OWNER_UNKNOWN, /* not found, or (under WSL) another user's, which may be Windows' relay */
+  OWNER_OTHER,   /* another user of this machine */
+  OWNER_GONE,    /* the peer closed or reset the connection: no browser waits for an answer */
+} Owner;
 
 static int
 listen_on(int family, guint16 port, int *err)
@@ -107,6 +123,12 @@ bkt_loopback_new(const char *bind_host, guint16 port, const char *path, const ch
   lb->port = port;
   lb->path = g_strdup(path);
   lb->state = g_strdup(state);
+  lb->uid = getuid();
+  lb->wsl = bkt_env_is_wsl();
+  /* The start address never takes the redirect's place, whatever path that has. */
+  lb->start_path = g_strdup(strcmp(path, START_PATH) != 0 ? START_PATH : START_PATH "-login");
+  const char *name = !v4 ? "[::1]" : !v6 ? "127.0.0.1" : "localhost";
+  lb->start_url = g_strdup_printf("http://%s:%u%s", name, (unsigned)port, lb->start_path);
   return lb;
 
 fail:
@@ -151,6 +173,9 @@ bkt_loopback_free(BktLoopback *lb)
   stop_listening(lb);
   g_free(lb->path);
   g_free(lb->state);
+  g_free(lb->start_path);
+  g_free(lb->start_url);
+  g_free(lb->start_target);
   bkt_callback_clear(&lb->result);
   g_free(lb);
 }
@@ -161,10 +186,29 @@ bkt_loopback_port(const BktLoopback *lb)
   return lb->port;
 }
 
+void
+bkt_loopback_set_start(BktLoopback *lb, const char *authorize_url)
+{
+  g_free(lb->start_target);
+  lb->start_target = g_strdup(authorize_url);
+}
+
+const char *
+bkt_loopback_start_url(const BktLoopback *lb)
+{
+  return lb->start_url;
+}
+
 const BktCallback *
 bkt_loopback_result(const BktLoopback *lb)
 {
   return lb->have_result ? &lb->result : NULL;
+}
+
+gboolean
+bkt_loopback_result_owner_known(const BktLoopback *lb)
+{
+  return lb->have_result && lb->result_owner_known;
 }
 
 int
@@ -223,14 +267,65 @@ respond(BktLoopback *lb, int i, int status, const char *reason, const char *titl
   conn_close(lb, i);
 }
 
+/* Send the browser on to the authorize URL, and close the connection. */
+static void
+respond_start(BktLoopback *lb, int i)
+{
+  g_autofree char *head = g_strdup_printf(
+    "HTTP/1.1 302 Found\r\nLocation: %s\r\nContent-Length: 0\r\n"
+    "Cache-Control: no-store\r\nPragma: no-cache\r\nReferrer-Policy: no-referrer\r\n"
+    "X-Content-Type-Options: nosniff\r\nConnection: close\r\n\r\n",
+    lb->start_target);
+  (void)!send(lb->conns[i].fd, head, strlen(head), MSG_NOSIGNAL | MSG_DONTWAIT);
+  shutdown(lb->conns[i].fd, SHUT_WR);
+  conn_close(lb, i);
+}
+
+/* Whose program holds the other end of connection i. */
+static Owner
+owner_of(const BktLoopback *lb, int i)
+{
+  uid_t uid;
+  switch (bkt_peer_owner(lb->conns[i].fd, &uid)) {
+  case BKT_PEER_FOUND:
+    /* Under WSL, Windows' relay holds the browser's connection, as whichever user it is. */
+    return uid == lb->uid ? OWNER_US : lb->wsl ? OWNER_UNKNOWN : OWNER_OTHER;
+  case BKT_PEER_GONE:
+    return OWNER_GONE;
+  case BKT_PEER_UNKNOWN:
+  default:
+    return OWNER_UNKNOWN;
+  }
+}
+
 static void
 handle_request(BktLoopback *lb, int i, const char *method, const char *target)
 {
   const char *q = strchr(target, '?');
   g_autofree char *path = q != NULL ? g_strndup(target, (size_t)(q - target)) : g_strdup(target);
+  Owner owner = owner_of(lb, i);
+  if (owner == OWNER_GONE) {
+    conn_close(lb, i);
+    return;
+  }
+  if (owner == OWNER_OTHER) {
+    respond(lb, i, 403, "Forbidden", _("Not your login"),
+            strcmp(path, lb->path) == 0
+              ? _("bkt-auth takes a sign-in only from programs of the user who started the "
+                  "login, and this one came from another user of this computer. If the "
+                  "sign-in is yours, copy this page's address into the terminal where "
+                  "bkt-auth waits.")
+              : _("bkt-auth answers only programs of the user who started the login, and "
+                  "this request came from another user of this computer."));
+    return;
+  }
   if (strcmp(method, "GET") != 0) {
     respond(lb, i, 405, "Method Not Allowed", _("Not here"),
             _("bkt-auth only answers the browser's redirect."));
+    return;
+  }
+  if (lb->start_target != NULL && strcmp(path, lb->start_path) == 0) {
+    respond_start(lb, i);
     return;
   }
   if (strcmp(path, lb->path) != 0) {
@@ -266,6 +361,7 @@ handle_request(BktLoopback *lb, int i, const char *method, const char *target)
   }
   lb->result = cb;
   lb->have_result = TRUE;
+  lb->result_owner_known = owner == OWNER_US;
   stop_listening(lb);
 }
 

@@ -22,7 +22,8 @@ Test control:
     POST /_control           JSON object merged into the behaviours
     POST /_control/expire    every issued access token becomes expired
     POST /_control/reset     behaviours, counters and tokens back to defaults
-    GET  /_stats             request counters (never token values)
+    GET  /_stats             request counters (never token values), and under
+                             "exchanged" how many codes of each user were exchanged
     POST /_control/token_state  {"access_token": T, "refresh_token": R}: whether each is
                              live, expired, rotated (refresh) or unknown, and whether
                              they were issued together; never the values
@@ -35,6 +36,10 @@ Usage:
 
 With --tls-cert and --tls-key the same fake also listens with TLS on a second
 ephemeral port, written to --tls-port-file.
+
+Who signs in at the authorize endpoint is alice, or the user named by an
+X-Fake-User header (alice or mallory), as a browser's session would say; the
+code, its tokens and the identity endpoints then belong to that user.
 
 Once listening, the port number is written (atomically) to --port-file and
 printed on stdout.  Requests are logged to stderr as method and path only:
@@ -101,6 +106,28 @@ DC_USER_BODY = {
     "slug": "alice",
     "type": "NORMAL",
 }
+# Another person with an account on the same server.
+MALLORY_CLOUD_BODY = {
+    "username": "mallory",
+    "display_name": "Mallory Example",
+    "account_id": "557058:6666",
+    "uuid": "{66666666-7777-8888-9999-000000000000}",
+    "type": "user",
+}
+MALLORY_DC_BODY = {
+    "name": "mallory",
+    "emailAddress": "mallory@example.com",
+    "id": 66,
+    "displayName": "Mallory Example",
+    "active": True,
+    "slug": "mallory",
+    "type": "NORMAL",
+}
+USERS = {"alice": (CLOUD_USER_BODY, DC_USER_BODY),
+         "mallory": (MALLORY_CLOUD_BODY, MALLORY_DC_BODY)}
+DEFAULT_USER = "alice"
+USER_HEADER = "X-Fake-User"
+
 DC_APP_PROPS_BODY = {
     "version": "8.19.1",
     "buildNumber": "8019001",
@@ -236,6 +263,7 @@ class State:
         self.access_tokens = {}  # token -> record
         self.refresh_tokens = {}  # token -> record
         self.rotated = set()      # sha256 of refresh tokens spent by a refresh
+        self.exchanged = {}       # user -> codes exchanged for tokens
 
     def count(self, name):
         with self.lock:
@@ -249,7 +277,7 @@ class State:
         with self.lock:
             return copy.deepcopy(self.behaviours)
 
-    def new_pair_locked(self, flavour, client_id, scopes):
+    def new_pair_locked(self, flavour, client_id, scopes, user=DEFAULT_USER):
         """Issue an access/refresh pair. Caller holds the lock."""
         b = self.behaviours
         if b["expires_in"] is not None:
@@ -268,14 +296,22 @@ class State:
             "scopes": list(scopes),
             "expires_at": time.monotonic() + expires_in,
             "expired": False,
+            "user": user,
         }
         self.refresh_tokens[refresh] = {
             "flavour": flavour,
             "client_id": client_id,
             "scopes": list(scopes),
             "access_token": access,
+            "user": user,
         }
         return access, refresh, expires_in
+
+    def token_user(self, token):
+        """Whose token this is (alice for anything not issued by a login)."""
+        with self.lock:
+            rec = self.access_tokens.get(token)
+            return rec["user"] if rec is not None else DEFAULT_USER
 
     def access_token_status(self, token, flavour):
         """Return "ok", "expired" or "invalid" for a bearer token."""
@@ -618,6 +654,10 @@ class Handler(BaseHTTPRequestHandler):
             # Cloud grants what the consumer is configured for.
             scopes = b["cloud_scopes"].split()
 
+        user = self.headers.get(USER_HEADER) or DEFAULT_USER
+        if user not in USERS:
+            return self._html(400, "Unknown user", "No such user.")
+
         if b["deny"]:
             return fail("access_denied", "The user denied access")
 
@@ -632,6 +672,7 @@ class Handler(BaseHTTPRequestHandler):
                 "scope_requested": scope,
                 "scopes": scopes,
                 "created": time.monotonic(),
+                "user": user,
             }
         return back([("code", code)])
 
@@ -750,7 +791,8 @@ class Handler(BaseHTTPRequestHandler):
             if error is not None:
                 result = None
             else:
-                result = st.new_pair_locked(flavour, client_id, rec["scopes"])
+                result = st.new_pair_locked(flavour, client_id, rec["scopes"], rec["user"])
+                st.exchanged[rec["user"]] = st.exchanged.get(rec["user"], 0) + 1
                 scopes = rec["scopes"]
                 scope_field = st.behaviours["scope_field"]
         if result is None:
@@ -776,7 +818,7 @@ class Handler(BaseHTTPRequestHandler):
                 st.rotated.add(_digest(token))
                 st.access_tokens.pop(rec["access_token"], None)
                 scopes = rec["scopes"]
-                result = st.new_pair_locked(flavour, client_id, scopes)
+                result = st.new_pair_locked(flavour, client_id, scopes, rec["user"])
                 st.counters["token_refresh_ok"] += 1
                 scope_field = st.behaviours["scope_field"]
         if result is None:
@@ -831,7 +873,9 @@ class Handler(BaseHTTPRequestHandler):
                                           "types: session, password, apppassword, "
                                           "api_token, oauth")
         bearer = self._bearer(case_sensitive=False)
+        user = DEFAULT_USER
         if bearer is not None:
+            user = st.token_user(bearer)
             status, scopes = st.access_token_status(bearer, CLOUD)
             if status == "expired":
                 return self._cloud_error(401, "Access token expired.")
@@ -843,7 +887,7 @@ class Handler(BaseHTTPRequestHandler):
             if (basic is None or basic[1] is None or basic[0] != USER_EMAIL
                     or not st.is_api_token(basic[1])):
                 return self._cloud_error(401, "Invalid credentials.")
-        body = dict(CLOUD_USER_BODY)
+        body = dict(USERS[user][0])
         if b["no_username"]:
             del body["username"]
         return self._json(200, body, headers)
@@ -862,6 +906,11 @@ class Handler(BaseHTTPRequestHandler):
         status, _ = self.state.access_token_status(bearer, DC)
         return "ok" if status == "ok" else "bad"
 
+    def _dc_user_name(self):
+        """Who the request's bearer token belongs to."""
+        bearer = self._bearer(case_sensitive=True)
+        return self.state.token_user(bearer) if bearer else DEFAULT_USER
+
     def _dc_app_props(self):
         st = self.state
         st.count("app_props")
@@ -879,8 +928,8 @@ class Handler(BaseHTTPRequestHandler):
                                        "your credentials and try again.")
         headers = []
         if auth == "ok":
-            headers = [("X-AUSERNAME", DC_USER_BODY["slug"]),
-                       ("X-AUSERID", str(DC_USER_BODY["id"]))]
+            body = USERS[self._dc_user_name()][1]
+            headers = [("X-AUSERNAME", body["slug"]), ("X-AUSERID", str(body["id"]))]
         return self._json(200, DC_APP_PROPS_BODY, headers)
 
     def _dc_user(self, slug):
@@ -894,11 +943,12 @@ class Handler(BaseHTTPRequestHandler):
         if auth != "ok":
             return self._dc_error(401, "Authentication failed. Please check "
                                        "your credentials and try again.")
-        headers = [("X-AUSERNAME", DC_USER_BODY["slug"]),
-                   ("X-AUSERID", str(DC_USER_BODY["id"]))]
-        if slug != DC_USER_BODY["slug"]:
+        body = USERS[self._dc_user_name()][1]
+        headers = [("X-AUSERNAME", body["slug"]), ("X-AUSERID", str(body["id"]))]
+        known = {b[1]["slug"]: b[1] for b in USERS.values()}
+        if slug not in known:
             return self._dc_error(404, "User %s does not exist." % slug)
-        return self._json(200, DC_USER_BODY, headers)
+        return self._json(200, known[slug], headers)
 
     # ---- control ------------------------------------------------------------
 
@@ -974,6 +1024,7 @@ class Handler(BaseHTTPRequestHandler):
         with st.lock:
             stats = dict(st.counters)
             stats["current_refresh_tokens"] = len(st.refresh_tokens)
+            stats["exchanged"] = dict(st.exchanged)
         return self._json(200, stats)
 
 

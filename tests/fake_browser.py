@@ -4,9 +4,10 @@
 
 Usage: fake_browser.py URL
 
-It requests URL (the authorize endpoint) without following redirects, takes
-the Location of the redirect (bkt-auth's loopback redirect URI carrying code
-and state, or an error), and then acts on FAKE_BROWSER_MODE:
+It requests URL (bkt-auth's start address, or the authorize endpoint itself)
+and follows redirects, without requesting it, up to the first Location that
+carries code or error (bkt-auth's loopback redirect URI carrying code and
+state, or an error), and then acts on FAKE_BROWSER_MODE:
 
   follow             (default) GET the Location and, if FAKE_BROWSER_PAGE is
                      set, write the page body there.
@@ -17,7 +18,9 @@ and state, or an error), and then acts on FAKE_BROWSER_MODE:
   none               do nothing at all (a browser that never comes back).
 
 If FAKE_BROWSER_LOG is set, URL and a newline are appended to it first, in
-every mode.  Every request times out after 10 seconds; proxies are never
+every mode.  If FAKE_BROWSER_WAIT_FOR names a file, the browser then waits
+(up to 60 seconds, else it fails) until that file exists before it requests
+anything, as a browser that takes its time to start.  Every request times out after 10 seconds; proxies are never
 used.  Any HTTP answer from the loopback listener counts as success (a
 browser shows error pages too); any other failure prints one line to stderr
 and exits 1.
@@ -26,11 +29,14 @@ and exits 1.
 import os
 import sys
 import tempfile
+import time
 import urllib.error
 import urllib.parse
 import urllib.request
 
 TIMEOUT = 10
+WAIT_LIMIT = 60
+MAX_HOPS = 5
 FORGED_STATE = "forged-state"
 REDIRECT_CODES = (301, 302, 303, 307, 308)
 
@@ -79,7 +85,33 @@ def write_atomically(path, data):
         raise
 
 
+def comes_back(url):
+    """Whether url is the redirect back to bkt-auth (it carries code or error)."""
+    query = urllib.parse.parse_qs(urllib.parse.urlsplit(url).query)
+    return "code" in query or "error" in query
+
+
 def get_location(url):
+    """Follow redirects from url up to the one that comes back to bkt-auth."""
+    for _ in range(MAX_HOPS):
+        url = one_hop(url)
+        if comes_back(url):
+            return url
+    raise Failure("more than %d redirects" % MAX_HOPS)
+
+
+def wait_for_file():
+    path = os.environ.get("FAKE_BROWSER_WAIT_FOR")
+    if not path:
+        return
+    deadline = time.monotonic() + WAIT_LIMIT
+    while not os.path.exists(path):
+        if time.monotonic() >= deadline:
+            raise Failure("%s did not appear within %d seconds" % (path, WAIT_LIMIT))
+        time.sleep(0.02)
+
+
+def one_hop(url):
     """GET url without following redirects; return the absolute Location."""
     try:
         with opener(follow=False).open(url, timeout=TIMEOUT) as resp:
@@ -145,6 +177,7 @@ def main(argv):
         raise Failure("usage: fake_browser.py URL")
     url = argv[1]
     append_log(url)
+    wait_for_file()
 
     mode = os.environ.get("FAKE_BROWSER_MODE") or "follow"
     if mode == "none":

@@ -81,7 +81,8 @@ void
 ui_wizard_open_browser(UiWizard *w)
 {
   g_autoptr(GError) error = NULL;
-  if (bkt_browser_open(bkt_login_authorize_url(w->login), &error)) {
+  /* The browser gets the start address: its command line is for every user to read. */
+  if (bkt_browser_open(bkt_login_browser_url(w->login), &error)) {
     w->browser_opened = TRUE;
     ui_wizard_notice(w, FALSE, _("Opened the browser."));
   } else {

@@ -53,7 +53,8 @@ announce(BktLogin *login, const Lines *lines)
   const char *why_not = lines->no_browser ? _("--no-browser was given")
                                           : bkt_browser_unavailable_reason();
   g_autoptr(GError) error = NULL;
-  if (why_not == NULL && bkt_browser_open(url, &error)) {
+  /* The browser gets the start address: its command line is for every user to read. */
+  if (why_not == NULL && bkt_browser_open(bkt_login_browser_url(login), &error)) {
     fprintf(stderr, _("Opened the browser. If it did not open, visit this address:\n"));
   } else {
     if (why_not == NULL)
@@ -150,9 +151,11 @@ static void
 ask_account(BktLogin *login)
 {
   const BktHostEntry *e = bkt_login_entry(login);
+  const char *who = e->username != NULL ? e->username : "?";
+  fprintf(stderr, _("bkt-auth could not tell which user's program brought the browser back "
+                    "(Windows relays it under WSL), so the account is yours to confirm.\n"));
   g_autofree char *question =
-    g_strdup_printf(_("Logged in as %s on %s: keep this login? (y/n) "),
-                    e->username != NULL ? e->username : "?", e->key);
+    g_strdup_printf(_("Logged in as %s on %s: keep this login? (y/n) "), who, e->key);
   gboolean keep = FALSE;
   int rc = cli_ask_yes_no(question, &keep);
   if (rc == 2)

@@ -141,6 +141,38 @@ def http_get(url, timeout=10.0):
             return e.code, e.headers, e.read()
 
 
+# ---- another user of this machine ---------------------------------------------
+
+OTHER_USER = ["--reuid=nobody", "--regid=nogroup", "--clear-groups"]
+OTHER_USER_ENV = {"PATH": "/usr/bin:/bin", "LC_ALL": "C.UTF-8",
+                  "PYTHONDONTWRITEBYTECODE": "1"}
+
+
+def other_user_python():
+    """argv that runs python3 as user nobody, or (None, why not)."""
+    if os.geteuid() != 0:
+        return None, "the tests do not run as root, so they cannot act as another user"
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        return None, "setpriv (util-linux) is not installed"
+    tried = []
+    for python in (sys.executable, shutil.which("python3"), "/usr/bin/python3"):
+        if not python or python in tried:
+            continue
+        tried.append(python)
+        argv = [setpriv] + OTHER_USER + [python]
+        try:
+            cp = subprocess.run(argv + ["-c", "import json, socket, urllib.request"],
+                                env=OTHER_USER_ENV, stdin=subprocess.DEVNULL,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                timeout=COMMAND_TIMEOUT)
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        if cp.returncode == 0:
+            return argv, None
+    return None, "no python3 that user nobody may run (tried %s)" % ", ".join(tried)
+
+
 # ---- the fake Bitbucket ------------------------------------------------------
 
 class FakeBitbucket:
@@ -567,6 +599,22 @@ class BktTestCase(unittest.TestCase):
     def is_authorize_url(self, line):
         return (line.startswith(self.fake.url + "/")
                 and "authorize?" in line and " " not in line)
+
+    def assert_start_address(self, url, host, redirect_uri):
+        """url is a local start address: the redirect's host and port, no query."""
+        parts = urllib.parse.urlsplit(url)
+        redirect = urllib.parse.urlsplit(redirect_uri)
+        self.assertEqual((parts.scheme, parts.hostname, parts.port),
+                         ("http", host, redirect.port), url)
+        self.assertEqual(parts.path, "/start", url)
+        self.assertEqual((parts.query, parts.fragment), ("", ""),
+                         "the browser's command line carries more than an address: " + url)
+
+    def authorize_url_in(self, err):
+        """The authorize URL that bkt-auth showed on stderr."""
+        urls = [l for l in err.splitlines() if self.is_authorize_url(l)]
+        self.assertEqual(len(urls), 1, "want the authorize URL shown once:\n" + err)
+        return urls[0]
 
     def browser_urls(self):
         try:

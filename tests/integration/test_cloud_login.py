@@ -113,12 +113,18 @@ class CloudLogin(BktTestCase):
 
     def test_authorize_url(self):
         states, challenges = set(), set()
+        shown = []
         for _ in range(2):
             self.clear_keyring()
-            self.login_cloud()
-        urls = self.browser_urls()
-        self.assertEqual(len(urls), 2, urls)
-        for url in urls:
+            _out, err = self.login_cloud()
+            shown.append(self.authorize_url_in(err))
+        # The browser's command line holds only the local start address.
+        browsed = self.browser_urls()
+        self.assertEqual(len(browsed), 2, browsed)
+        for url, authorize in zip(browsed, shown):
+            self.assert_start_address(url, "127.0.0.1",
+                                      harness.query_of(authorize)["redirect_uri"])
+        for url in shown:
             self.assertTrue(url.startswith(self.fake.url + "/site/oauth2/authorize?"), url)
             q = harness.query_of(url)
             self.assertEqual(q.get("client_id"), CLIENT_ID)

@@ -42,14 +42,17 @@ class DcLogin(BktTestCase):
                                           secret["refresh_token"], CLIENT_SECRET],
                               "login's output")
 
+        # The browser is handed the start address, on the redirect's own host name.
         urls = self.browser_urls()
         self.assertEqual(len(urls), 1, urls)
-        self.assertTrue(urls[0].startswith(self.fake.dc_url
-                                           + "/rest/oauth2/latest/authorize?"), urls[0])
-        q = harness.query_of(urls[0])
+        self.assert_start_address(urls[0], "localhost", self.fake.dc_redirect)
+        url = self.authorize_url_in(err)
+        self.assertTrue(url.startswith(self.fake.dc_url
+                                       + "/rest/oauth2/latest/authorize?"), url)
+        q = harness.query_of(url)
         self.assertEqual(q["redirect_uri"], self.fake.dc_redirect)
         self.assertEqual(q["code_challenge_method"], "S256")
-        self.assertNotIn(CLIENT_SECRET, urls[0])
+        self.assertNotIn(CLIENT_SECRET, url)
 
         stats = self.fake.stats()
         self.assertEqual(stats["authorize"], 1, stats)
