@@ -3,13 +3,14 @@
 #include <string.h>
 
 #include "callback.h"
+#include "loopback.h"
 #include "fuzz.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
   char *method = NULL, *target = NULL;
-  BktRequestStatus status = bkt_http_request_parse((const char *)data, size, &method, &target);
+  BktRequestStatus status = bkt_loopback_parse_request((const char *)data, size, &method, &target);
   if (status != BKT_REQUEST_OK) {
     FUZZ_CHECK(method == NULL && target == NULL);
     return 0;

@@ -29,16 +29,3 @@ gboolean bkt_callback_parse_query(const char *query, BktCallback *out);
  */
 gboolean bkt_callback_parse_url(const char *text, const char *redirect_uri, BktCallback *out,
                                 GError **error);
-
-typedef enum {
-  BKT_REQUEST_INCOMPLETE, /* no end of headers yet */
-  BKT_REQUEST_OK,
-  BKT_REQUEST_BAD,
-} BktRequestStatus;
-
-/*
- * Parse an HTTP/1.x request head from buf. On BKT_REQUEST_OK, *method and *target are set
- * (newly allocated). Only the request line is interpreted; headers are skipped.
- */
-BktRequestStatus bkt_http_request_parse(const char *buf, size_t len, char **method,
-                                        char **target);

@@ -365,6 +365,39 @@ handle_request(BktLoopback *lb, int i, const char *method, const char *target)
   stop_listening(lb);
 }
 
+BktRequestStatus
+bkt_loopback_parse_request(const char *buf, size_t len, char **method, char **target)
+{
+  *method = NULL;
+  *target = NULL;
+  const char *line_end = memchr(buf, '\n', len);
+  if (line_end == NULL)
+    return BKT_REQUEST_INCOMPLETE;
+  /* The head ends at a blank line: "\r\n\r\n" or "\n\n". */
+  gboolean complete = memmem(buf, len, "\n\r\n", 3) != NULL || memmem(buf, len, "\n\n", 2) != NULL;
+  if (memchr(buf, '\0', len) != NULL)
+    return BKT_REQUEST_BAD;
+
+  /* "METHOD TARGET HTTP/1.x", read in place: the target carries the code. */
+  size_t line_len = (size_t)(line_end - buf);
+  if (line_len > 0 && buf[line_len - 1] == '\r')
+    line_len--;
+  const char *end = buf + line_len;
+  const char *sp1 = memchr(buf, ' ', line_len);
+  const char *sp2 = sp1 != NULL ? memchr(sp1 + 1, ' ', (size_t)(end - sp1 - 1)) : NULL;
+  if (sp1 == NULL || sp2 == NULL || sp1 == buf || memchr(sp2 + 1, ' ', (size_t)(end - sp2 - 1)) ||
+      sp1[1] != '/' || (size_t)(end - sp2 - 1) < 7 || strncmp(sp2 + 1, "HTTP/1.", 7) != 0)
+    return BKT_REQUEST_BAD;
+  for (const char *c = buf; c < sp1; c++)
+    if (!g_ascii_isupper(*c))
+      return BKT_REQUEST_BAD;
+  if (!complete)
+    return BKT_REQUEST_INCOMPLETE;
+  *method = g_strndup(buf, (size_t)(sp1 - buf));
+  *target = g_strndup(sp1 + 1, (size_t)(sp2 - sp1 - 1));
+  return BKT_REQUEST_OK;
+}
+
 /* Add what arrived to the connection's request and answer it once it is whole. */
 static void
 conn_take(BktLoopback *lb, int i, const char *chunk, ssize_t got)
@@ -383,7 +416,7 @@ conn_take(BktLoopback *lb, int i, const char *chunk, ssize_t got)
   }
   g_string_append_len(buf, chunk, got);
   char *method, *target;
-  switch (bkt_http_request_parse(buf->str, buf->len, &method, &target)) {
+  switch (bkt_loopback_parse_request(buf->str, buf->len, &method, &target)) {
   case BKT_REQUEST_INCOMPLETE:
     return;
   case BKT_REQUEST_BAD:

@@ -53,3 +53,16 @@ gboolean bkt_loopback_result_owner_known(const BktLoopback *lb);
 
 /* How many connections are open now (for tests and the waiting screen). */
 int bkt_loopback_connections(const BktLoopback *lb);
+
+typedef enum {
+  BKT_REQUEST_INCOMPLETE, /* no end of headers yet */
+  BKT_REQUEST_OK,
+  BKT_REQUEST_BAD,
+} BktRequestStatus;
+
+/*
+ * Parse an HTTP/1.x request head from buf. On BKT_REQUEST_OK, *method and *target are set
+ * (newly allocated). Only the request line is interpreted; headers are skipped.
+ */
+BktRequestStatus bkt_loopback_parse_request(const char *buf, size_t len, char **method,
+                                            char **target);

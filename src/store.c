@@ -4,7 +4,6 @@
 #include "store.h"
 
 #include <cjson/cJSON.h>
-#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <string.h>
 
@@ -13,9 +12,7 @@
 #include "error.h"
 #include "files.h"
 #include "json.h"
-#include "signals.h"
-
-#define LOCK_RETRY_MS 100
+#include "store-private.h"
 
 const BktBackend *const bkt_backends[] = {
   &bkt_backend_secret_service,
@@ -32,8 +29,8 @@ bkt_backend_get(const char *storage)
   return NULL;
 }
 
-static const BktBackend *
-backend_of(const BktHostEntry *entry)
+const BktBackend *
+bkt_store_backend_of(const BktHostEntry *entry)
 {
   const BktBackend *b = bkt_backend_get(entry->storage);
   return b != NULL ? b : &bkt_backend_secret_service;
@@ -82,8 +79,8 @@ add_secret(cJSON *o, const char *name, const BktSecret *s)
 }
 
 /* What a backend keeps: the secrets as JSON text. */
-static BktSecret *
-secrets_to_value(const BktSecrets *s)
+BktSecret *
+bkt_store_secrets_to_value(const BktSecrets *s)
 {
   cJSON *o = cJSON_CreateObject();
   add_secret(o, "access_token", s->access_token);
@@ -99,8 +96,8 @@ secrets_to_value(const BktSecrets *s)
 }
 
 /* FALSE when the value holds no access token. */
-static gboolean
-secrets_from_value(const BktSecret *value, BktSecrets *out)
+gboolean
+bkt_store_secrets_from_value(const BktSecret *value, BktSecrets *out)
 {
   memset(out, 0, sizeof *out);
   cJSON *o = bkt_json_parse_secret(value);
@@ -119,10 +116,8 @@ secrets_from_value(const BktSecret *value, BktSecrets *out)
 
 /* ---- one backend call, waited for ---- */
 
-typedef enum { CALL_LOOKUP, CALL_STORE, CALL_CLEAR, CALL_PROBE } Call;
-
-static void
-start_call(const BktBackend *b, Call call, const BktHostEntry *entry, const BktSecret *value,
+void
+bkt_store_call(const BktBackend *b, BktStoreCall call, const BktHostEntry *entry, const BktSecret *value,
            GTask *task)
 {
   BktSecretKey key = entry != NULL ? key_of(entry) : (BktSecretKey){ NULL, NULL };
@@ -143,12 +138,12 @@ on_sync_done(GObject *source, GAsyncResult *result, gpointer data)
 
 /* Run one call to its end: a BktSecret for a lookup (NULL: none), else GINT_TO_POINTER(1). */
 static gpointer
-call_sync(const BktBackend *b, Call call, const BktHostEntry *entry, const BktSecret *value,
+call_sync(const BktBackend *b, BktStoreCall call, const BktHostEntry *entry, const BktSecret *value,
           GError **error)
 {
   bkt_async_context();
   GAsyncResult *result = NULL;
-  start_call(b, call, entry, value, g_task_new(NULL, NULL, on_sync_done, &result));
+  bkt_store_call(b, call, entry, value, g_task_new(NULL, NULL, on_sync_done, &result));
   bkt_async_run_until((const gboolean *)&result);
   gpointer out = call == CALL_LOOKUP ? g_task_propagate_pointer(G_TASK(result), error)
                  : g_task_propagate_boolean(G_TASK(result), error) ? GINT_TO_POINTER(1)
@@ -162,12 +157,12 @@ bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error)
 {
   memset(out, 0, sizeof *out);
   GError *local = NULL;
-  g_autoptr(BktSecret) value = call_sync(backend_of(entry), CALL_LOOKUP, entry, NULL, &local);
+  g_autoptr(BktSecret) value = call_sync(bkt_store_backend_of(entry), CALL_LOOKUP, entry, NULL, &local);
   if (local != NULL) {
     g_propagate_error(error, local);
     return FALSE;
   }
-  if (value == NULL || !secrets_from_value(value, out)) {
+  if (value == NULL || !bkt_store_secrets_from_value(value, out)) {
     g_set_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
                 _("no token is stored for '%s': run 'bkt-auth login %s'"), entry->key,
                 entry->key);
@@ -179,14 +174,14 @@ bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error)
 gboolean
 bkt_secrets_save(const BktHostEntry *entry, const BktSecrets *secrets, GError **error)
 {
-  g_autoptr(BktSecret) value = secrets_to_value(secrets);
-  return call_sync(backend_of(entry), CALL_STORE, entry, value, error) != NULL;
+  g_autoptr(BktSecret) value = bkt_store_secrets_to_value(secrets);
+  return call_sync(bkt_store_backend_of(entry), CALL_STORE, entry, value, error) != NULL;
 }
 
 gboolean
 bkt_secrets_delete(const BktHostEntry *entry, GError **error)
 {
-  return call_sync(backend_of(entry), CALL_CLEAR, entry, NULL, error) != NULL;
+  return call_sync(bkt_store_backend_of(entry), CALL_CLEAR, entry, NULL, error) != NULL;
 }
 
 /* Remove what other backends may still hold for the login (left from a login that used one);
@@ -195,7 +190,7 @@ static void
 delete_elsewhere(const BktHostEntry *entry)
 {
   for (const BktBackend *const *b = bkt_backends; *b != NULL; b++)
-    if (*b != backend_of(entry) && !(*b)->absent())
+    if (*b != bkt_store_backend_of(entry) && !(*b)->absent())
       call_sync(*b, CALL_CLEAR, entry, NULL, NULL);
 }
 
@@ -212,474 +207,6 @@ bkt_storage_describe(const char *storage)
 {
   const BktBackend *b = bkt_backend_get(storage);
   return (b != NULL ? b : &bkt_backend_secret_service)->describe();
-}
-
-/* ---- operations on the engine's context ---- */
-
-typedef enum { OP_CHOOSE, OP_SAVE, OP_UNDO } OpKind;
-
-struct BktStoreUndo {
-  BktHostEntry *entry;     /* the login that was saved */
-  BktHostEntry *previous;  /* what hosts.json held for its host, or NULL */
-  BktSecrets previous_secrets; /* its secrets; no access token when there were none */
-};
-
-struct BktStoreOp {
-  OpKind kind;
-  BktStoreDone done;
-  gpointer user_data;
-  gboolean finished;
-  GError *error;
-  GCancellable *cancel;
-  /* choose */
-  gboolean insecure;
-  char *storage;
-  /* save and undo */
-  BktStoreUndo *undo;      /* save: built as it goes; undo: what to put back */
-  BktSecrets secrets;      /* save: the new secrets */
-  BktLock *lock;
-  GPtrArray *hosts;
-  GSource *retry;
-  gint64 lock_asked, waiting_since;
-  GError *failure;         /* save: why what was saved is being put back */
-  BktSecret *read_back;
-};
-
-void
-bkt_store_undo_free(BktStoreUndo *undo)
-{
-  if (undo == NULL)
-    return;
-  bkt_host_entry_free(undo->entry);
-  bkt_host_entry_free(undo->previous);
-  bkt_secrets_clear(&undo->previous_secrets);
-  g_free(undo);
-}
-
-static BktStoreOp *
-op_new(OpKind kind, BktStoreDone done, gpointer user_data)
-{
-  bkt_async_context();
-  BktStoreOp *op = g_new0(BktStoreOp, 1);
-  op->kind = kind;
-  op->done = done;
-  op->user_data = user_data;
-  op->cancel = g_cancellable_new();
-  return op;
-}
-
-void
-bkt_store_op_free(BktStoreOp *op)
-{
-  if (op == NULL)
-    return;
-  /* Its callbacks must not outlive it: cancelled, it ends soon (a store already changed is
-   * put back first). */
-  if (!op->finished) {
-    op->done = NULL;
-    bkt_store_op_cancel(op);
-    bkt_async_run_until(&op->finished);
-  }
-  if (op->retry != NULL) {
-    g_source_destroy(op->retry);
-    g_source_unref(op->retry);
-  }
-  bkt_lock_release(op->lock);
-  g_clear_object(&op->cancel);
-  g_clear_error(&op->error);
-  g_clear_error(&op->failure);
-  g_free(op->storage);
-  bkt_store_undo_free(op->undo);
-  bkt_secrets_clear(&op->secrets);
-  if (op->hosts != NULL)
-    g_ptr_array_unref(op->hosts);
-  bkt_secret_free(op->read_back);
-  g_free(op);
-}
-
-static void
-finish(BktStoreOp *op, GError *error)
-{
-  bkt_lock_release(g_steal_pointer(&op->lock));
-  op->waiting_since = 0;
-  op->error = error;
-  op->finished = TRUE;
-  if (op->done != NULL)
-    op->done(op, op->user_data);
-}
-
-/* A task whose result goes to next(op, result); the undo steps run to the end whatever the
- * caller's cancel says. */
-static GTask *
-task_for(BktStoreOp *op, GAsyncReadyCallback next, gboolean cancellable)
-{
-  return g_task_new(NULL, cancellable ? op->cancel : NULL, next, op);
-}
-
-gint64
-bkt_store_op_waiting_since(const BktStoreOp *op)
-{
-  return op->waiting_since;
-}
-
-void
-bkt_store_op_cancel(BktStoreOp *op)
-{
-  if (op->finished || op->kind == OP_UNDO)
-    return;
-  g_cancellable_cancel(op->cancel);
-  if (op->lock == NULL && op->retry != NULL) {
-    /* Still waiting for another process: nothing was changed. */
-    g_source_destroy(op->retry);
-    g_clear_pointer(&op->retry, g_source_unref);
-    finish(op, g_error_new_literal(BKT_ERROR, BKT_ERROR_CANCELLED, _("login cancelled")));
-  }
-}
-
-static gboolean
-on_signal(gint fd, GIOCondition condition, gpointer data)
-{
-  if (bkt_signals_take() != 0)
-    bkt_store_op_cancel(data);
-  return G_SOURCE_CONTINUE;
-}
-
-void
-bkt_store_op_wait(BktStoreOp *op)
-{
-  int fd = bkt_signals_open();
-  GSource *watch = fd >= 0 ? g_unix_fd_source_new(fd, G_IO_IN) : NULL;
-  if (watch != NULL) {
-    g_source_set_callback(watch, G_SOURCE_FUNC(on_signal), op, NULL);
-    g_source_attach(watch, bkt_async_context());
-  }
-  bkt_async_run_until(&op->finished);
-  if (watch != NULL) {
-    g_source_destroy(watch);
-    g_source_unref(watch);
-  }
-  bkt_signals_close();
-}
-
-/* ---- choosing a store ---- */
-
-static void
-on_probed(GObject *source, GAsyncResult *result, gpointer data)
-{
-  BktStoreOp *op = data;
-  GError *error = NULL;
-  if (g_task_propagate_boolean(G_TASK(result), &error)) {
-    op->storage = g_strdup(BKT_STORAGE_SECRET_SERVICE);
-  } else if (op->insecure && !g_error_matches(error, BKT_ERROR, BKT_ERROR_CANCELLED)) {
-    g_clear_error(&error);
-    op->storage = g_strdup(BKT_STORAGE_FILE);
-  }
-  finish(op, error);
-}
-
-BktStoreOp *
-bkt_store_choose(gboolean insecure, BktStoreDone done, gpointer user_data)
-{
-  BktStoreOp *op = op_new(OP_CHOOSE, done, user_data);
-  op->insecure = insecure;
-  start_call(&bkt_backend_secret_service, CALL_PROBE, NULL, NULL,
-             task_for(op, on_probed, TRUE));
-  return op;
-}
-
-char *
-bkt_store_choose_finish(BktStoreOp *op, GError **error)
-{
-  if (op->error != NULL) {
-    g_propagate_error(error, g_steal_pointer(&op->error));
-    return NULL;
-  }
-  return g_steal_pointer(&op->storage);
-}
-
-/* ---- saving a login under the lock, and putting back ---- */
-
-static void after_lock(BktStoreOp *op);
-static void undo_begin(BktStoreOp *op);
-
-static gboolean
-on_lock_retry(gpointer data)
-{
-  BktStoreOp *op = data;
-  g_clear_pointer(&op->retry, g_source_unref);
-  gboolean busy = FALSE;
-  GError *error = NULL;
-  op->lock = bkt_lock_try(&busy, &error);
-  if (op->lock != NULL) {
-    op->waiting_since = 0;
-    after_lock(op);
-  } else if (!busy) {
-    finish(op, error);
-  } else if (g_get_monotonic_time() - op->lock_asked >=
-             (gint64)bkt_lock_timeout_s() * G_USEC_PER_SEC) {
-    finish(op, bkt_lock_timeout_error(
-                 (int)((g_get_monotonic_time() - op->lock_asked) / G_USEC_PER_SEC)));
-  } else {
-    if (op->waiting_since == 0)
-      op->waiting_since = op->lock_asked;
-    op->retry = g_timeout_source_new(LOCK_RETRY_MS);
-    g_source_set_callback(op->retry, on_lock_retry, op, NULL);
-    g_source_attach(op->retry, bkt_async_context());
-  }
-  return G_SOURCE_REMOVE;
-}
-
-static void
-take_lock(BktStoreOp *op)
-{
-  op->lock_asked = g_get_monotonic_time();
-  on_lock_retry(op);
-}
-
-/* The save failed after the new secrets were written: put back what was there. */
-static void
-fail_saved(BktStoreOp *op, GError *error)
-{
-  op->failure = error;
-  undo_begin(op);
-}
-
-static void
-on_read_back(GObject *source, GAsyncResult *result, gpointer data)
-{
-  BktStoreOp *op = data;
-  GError *error = NULL;
-  g_autoptr(BktSecret) value = g_task_propagate_pointer(G_TASK(result), &error);
-  BktSecrets back = { 0 };
-  if (error == NULL && (value == NULL || !secrets_from_value(value, &back) ||
-                        !bkt_secret_equal(back.access_token, op->secrets.access_token)))
-    error = g_error_new_literal(BKT_ERROR, BKT_ERROR_STORE,
-                                _("the secret store did not keep the token: reading it back "
-                                  "gave something else; check the keyring and try again"));
-  if (error != NULL) {
-    bkt_secrets_clear(&back);
-    fail_saved(op, error);
-    return;
-  }
-  op->read_back = g_steal_pointer(&back.access_token);
-  bkt_secrets_clear(&back);
-  finish(op, NULL);
-}
-
-static void
-write_entry(BktStoreOp *op)
-{
-  GError *error = NULL;
-  bkt_hosts_put(op->hosts, bkt_host_entry_copy(op->undo->entry));
-  if (!bkt_hosts_save(op->hosts, &error)) {
-    fail_saved(op, error);
-    return;
-  }
-  start_call(backend_of(op->undo->entry), CALL_LOOKUP, op->undo->entry, NULL,
-             task_for(op, on_read_back, FALSE));
-}
-
-static void
-on_cleared_elsewhere(GObject *source, GAsyncResult *result, gpointer data)
-{
-  /* Best effort: the old store may be gone. */
-  g_task_propagate_boolean(G_TASK(result), NULL);
-  write_entry(data);
-}
-
-static void
-on_stored(GObject *source, GAsyncResult *result, gpointer data)
-{
-  BktStoreOp *op = data;
-  GError *error = NULL;
-  if (!g_task_propagate_boolean(G_TASK(result), &error)) {
-    finish(op, error);
-    return;
-  }
-  /* From here on, a failure puts back what was there. */
-  const BktHostEntry *prev = op->undo->previous;
-  if (prev != NULL && g_strcmp0(prev->storage, op->undo->entry->storage) != 0)
-    start_call(backend_of(prev), CALL_CLEAR, prev, NULL,
-               task_for(op, on_cleared_elsewhere, FALSE));
-  else
-    write_entry(op);
-}
-
-static void
-store_new(BktStoreOp *op)
-{
-  g_autoptr(BktSecret) value = secrets_to_value(&op->secrets);
-  if (g_cancellable_is_cancelled(op->cancel)) {
-    finish(op, g_error_new_literal(BKT_ERROR, BKT_ERROR_CANCELLED, _("login cancelled")));
-    return;
-  }
-  start_call(backend_of(op->undo->entry), CALL_STORE, op->undo->entry, value,
-             task_for(op, on_stored, TRUE));
-}
-
-static void
-on_snapshot(GObject *source, GAsyncResult *result, gpointer data)
-{
-  BktStoreOp *op = data;
-  GError *error = NULL;
-  g_autoptr(BktSecret) value = g_task_propagate_pointer(G_TASK(result), &error);
-  /* What is there cannot be read: it could not be put back, so nothing is changed. */
-  if (error != NULL) {
-    finish(op, error);
-    return;
-  }
-  if (value != NULL)
-    secrets_from_value(value, &op->undo->previous_secrets);
-  store_new(op);
-}
-
-static void
-after_lock(BktStoreOp *op)
-{
-  GError *error = NULL;
-  op->hosts = bkt_hosts_load(&error);
-  if (op->hosts == NULL) {
-    finish(op, error);
-    return;
-  }
-  if (op->kind == OP_UNDO) {
-    undo_begin(op);
-    return;
-  }
-  const BktHostEntry *prev = bkt_hosts_find(op->hosts, op->undo->entry->key);
-  if (prev == NULL) {
-    store_new(op);
-    return;
-  }
-  op->undo->previous = bkt_host_entry_copy(prev);
-  start_call(backend_of(prev), CALL_LOOKUP, prev, NULL, task_for(op, on_snapshot, TRUE));
-}
-
-/* Putting back, under the lock: the new item goes (unless the old one takes its place), the
- * old secrets return, and hosts.json holds the old entry again or none. */
-static void undo_restore_secrets(BktStoreOp *op);
-static void undo_write_hosts(BktStoreOp *op);
-
-static void
-note_undo_error(BktStoreOp *op, GAsyncResult *result)
-{
-  GError *error = NULL;
-  if (!g_task_propagate_boolean(G_TASK(result), &error)) {
-    if (op->error == NULL)
-      op->error = error;
-    else
-      g_error_free(error);
-  }
-}
-
-static void
-on_undo_cleared(GObject *source, GAsyncResult *result, gpointer data)
-{
-  note_undo_error(data, result);
-  undo_restore_secrets(data);
-}
-
-static void
-on_undo_restored(GObject *source, GAsyncResult *result, gpointer data)
-{
-  note_undo_error(data, result);
-  undo_write_hosts(data);
-}
-
-static void
-undo_begin(BktStoreOp *op)
-{
-  const BktStoreUndo *u = op->undo;
-  if (u->previous == NULL || g_strcmp0(u->previous->storage, u->entry->storage) != 0)
-    start_call(backend_of(u->entry), CALL_CLEAR, u->entry, NULL,
-               task_for(op, on_undo_cleared, FALSE));
-  else
-    undo_restore_secrets(op);
-}
-
-static void
-undo_restore_secrets(BktStoreOp *op)
-{
-  const BktStoreUndo *u = op->undo;
-  if (u->previous == NULL || bkt_secret_empty(u->previous_secrets.access_token)) {
-    undo_write_hosts(op);
-    return;
-  }
-  g_autoptr(BktSecret) value = secrets_to_value(&u->previous_secrets);
-  start_call(backend_of(u->previous), CALL_STORE, u->previous, value,
-             task_for(op, on_undo_restored, FALSE));
-}
-
-static void
-undo_write_hosts(BktStoreOp *op)
-{
-  const BktStoreUndo *u = op->undo;
-  if (u->previous != NULL)
-    bkt_hosts_put(op->hosts, bkt_host_entry_copy(u->previous));
-  else
-    bkt_hosts_remove(op->hosts, u->entry->key);
-  GError *error = NULL;
-  if (!bkt_hosts_save(op->hosts, &error)) {
-    if (op->error == NULL)
-      op->error = error;
-    else
-      g_error_free(error);
-  }
-  /* A save that failed reports why it failed, not how the putting back went. */
-  GError *result;
-  if (op->failure != NULL) {
-    result = g_steal_pointer(&op->failure);
-    g_clear_error(&op->error);
-  } else {
-    result = g_steal_pointer(&op->error);
-  }
-  finish(op, result);
-}
-
-BktStoreOp *
-bkt_store_save_login(const BktHostEntry *entry, const BktSecrets *secrets, BktStoreDone done,
-                     gpointer user_data)
-{
-  BktStoreOp *op = op_new(OP_SAVE, done, user_data);
-  op->undo = g_new0(BktStoreUndo, 1);
-  op->undo->entry = bkt_host_entry_copy(entry);
-  bkt_secrets_copy(&op->secrets, secrets);
-  take_lock(op);
-  return op;
-}
-
-gboolean
-bkt_store_save_login_finish(BktStoreOp *op, BktStoreUndo **undo, BktSecret **read_back,
-                            GError **error)
-{
-  if (op->error != NULL) {
-    g_propagate_error(error, g_steal_pointer(&op->error));
-    return FALSE;
-  }
-  if (undo != NULL)
-    *undo = g_steal_pointer(&op->undo);
-  if (read_back != NULL)
-    *read_back = g_steal_pointer(&op->read_back);
-  return TRUE;
-}
-
-BktStoreOp *
-bkt_store_undo(BktStoreUndo *undo, BktStoreDone done, gpointer user_data)
-{
-  BktStoreOp *op = op_new(OP_UNDO, done, user_data);
-  op->undo = undo;
-  take_lock(op);
-  return op;
-}
-
-gboolean
-bkt_store_undo_finish(BktStoreOp *op, GError **error)
-{
-  if (op->error != NULL) {
-    g_propagate_error(error, g_steal_pointer(&op->error));
-    return FALSE;
-  }
-  return TRUE;
 }
 
 /* ---- logout ---- */

@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "callback.h"
+#include "loopback.h"
 #include "error.h"
 
 static void
@@ -99,21 +100,21 @@ test_request(void)
 {
   char *method, *target;
   const char *ok = "GET /callback?code=a&state=b HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n";
-  g_assert_cmpint(bkt_http_request_parse(ok, strlen(ok), &method, &target), ==, BKT_REQUEST_OK);
+  g_assert_cmpint(bkt_loopback_parse_request(ok, strlen(ok), &method, &target), ==, BKT_REQUEST_OK);
   g_assert_cmpstr(method, ==, "GET");
   g_assert_cmpstr(target, ==, "/callback?code=a&state=b");
   g_free(method);
   g_free(target);
 
   const char *lf = "GET / HTTP/1.0\n\n";
-  g_assert_cmpint(bkt_http_request_parse(lf, strlen(lf), &method, &target), ==, BKT_REQUEST_OK);
+  g_assert_cmpint(bkt_loopback_parse_request(lf, strlen(lf), &method, &target), ==, BKT_REQUEST_OK);
   g_free(method);
   g_free(target);
 
   const char *partial = "GET /callback HTTP/1.1\r\nHost: x\r\n";
-  g_assert_cmpint(bkt_http_request_parse(partial, strlen(partial), &method, &target), ==,
+  g_assert_cmpint(bkt_loopback_parse_request(partial, strlen(partial), &method, &target), ==,
                   BKT_REQUEST_INCOMPLETE);
-  g_assert_cmpint(bkt_http_request_parse("GET /ca", 7, &method, &target), ==,
+  g_assert_cmpint(bkt_loopback_parse_request("GET /ca", 7, &method, &target), ==,
                   BKT_REQUEST_INCOMPLETE);
   g_assert_null(method);
 
@@ -127,10 +128,10 @@ test_request(void)
     "\x16\x03\x01\x02\x01\n\n",
   };
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++)
-    g_assert_cmpint(bkt_http_request_parse(bad[i], strlen(bad[i]), &method, &target), ==,
+    g_assert_cmpint(bkt_loopback_parse_request(bad[i], strlen(bad[i]), &method, &target), ==,
                     BKT_REQUEST_BAD);
   const char nul[] = "GET /x HTTP/1.1\r\nA: \0\r\n\r\n";
-  g_assert_cmpint(bkt_http_request_parse(nul, sizeof nul - 1, &method, &target), ==,
+  g_assert_cmpint(bkt_loopback_parse_request(nul, sizeof nul - 1, &method, &target), ==,
                   BKT_REQUEST_BAD);
 }
 
