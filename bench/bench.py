@@ -61,6 +61,7 @@ TARGETS = {
     "http_rss_mib": 14.0,      # login, refresh
     "login_own_ms": 50.0,      # bkt-auth's CPU time (user + sys) in a complete login
     "wizard_frame_ms": 100.0,  # exec to the first full frame
+    "lock_cancel_ms": 500.0,   # SIGINT to exit while another process holds the store's lock
 }
 
 STRIPPED_ENV = {
@@ -452,6 +453,50 @@ def bench_refresh(world, runs, warmup, rounds):
     return res
 
 
+def catches_sigint(pid):
+    try:
+        with open("/proc/%d/status" % pid) as f:
+            for line in f:
+                if line.startswith("SigCgt:"):
+                    return int(line.split()[1], 16) & (1 << (signal.SIGINT - 1)) != 0
+    except OSError:
+        pass
+    return False
+
+
+def bench_lock_cancel(world, runs):
+    """Ctrl-C while another process holds the store's lock: from SIGINT to exit, for token
+    (with a token to refresh) and refresh. The command waits on a timer and the signal pipe."""
+    os.makedirs(world.config, mode=0o700, exist_ok=True)
+    res = {}
+    with open(os.path.join(world.config, "lock"), "a+") as lock:
+        os.chmod(lock.name, 0o600)
+        world.expire()
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            for name, args in (("token", ["token"]), ("refresh", ["refresh"])):
+                times = []
+                for _ in range(runs):
+                    p = subprocess.Popen([world.binary] + args, env=world.env,
+                                         stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL)
+                    deadline = time.monotonic() + 15
+                    while not catches_sigint(p.pid):
+                        if p.poll() is not None or time.monotonic() > deadline:
+                            raise Failure("%s did not wait for the lock" % name)
+                        time.sleep(0.002)
+                    started = time.monotonic()
+                    p.send_signal(signal.SIGINT)
+                    rc = p.wait(timeout=30)
+                    times.append(time.monotonic() - started)
+                    if rc != 2:
+                        raise Failure("%s ended with %d after Ctrl-C, not 2" % (name, rc))
+                res[name] = {"runs": runs, "median_s": median(times), "max_s": max(times)}
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+    return res
+
+
 def bench_login(world, runs, rss_runs):
     """Complete line-mode logins; bkt-auth's CPU from wait4, the others' apart."""
     rows = []
@@ -743,6 +788,9 @@ def main(argv):
         }
         if world.floor:
             results["rss"]["floor"] = peak_rss(world, floor_argv(world), rss_runs)
+        progress("Ctrl-C while another process holds the lock (%d runs each)" % slow)
+        results["lock_cancel"] = bench_lock_cancel(world, slow)
+        world.login()
         progress("complete line-mode logins (%d runs)" % slow)
         results["login"] = bench_login(world, slow, rss_runs)
         progress("the wizard's first screen (%d runs)" % slow)
@@ -819,6 +867,13 @@ def main(argv):
     say("  fake Bitbucket CPU, per login    %9s   (mean)" % ms(lg["fake_cpu_mean_s"]))
     say("  keyring daemon CPU, per login    %9s   (mean)" % ms(lg["keyring_cpu_mean_s"]))
     say()
+    lc = results["lock_cancel"]
+    say("Ctrl-C while another process holds the store's lock (SIGINT to exit; %d runs each)"
+        % lc["token"]["runs"])
+    for name in ("token", "refresh"):
+        say("  bkt-auth %-23s %9s   (max %s)" % (name, ms(lc[name]["median_s"]),
+                                                 ms(lc[name]["max_s"])))
+    say()
     wz = results["wizard"]
     say("Wizard, exec to the first full frame on an 80x24 pseudo-terminal (%d runs)" % wz["runs"])
     say("  first full frame                 %9s   (min %s, max %s)" % (
@@ -855,6 +910,9 @@ def main(argv):
          "%.2f MiB" % http_rss, http_rss < TARGETS["http_rss_mib"]),
         ("login: bkt-auth's own share under %g ms" % TARGETS["login_own_ms"],
          ms(lg["cpu_median_s"]), lg["cpu_median_s"] * 1000 < TARGETS["login_own_ms"]),
+        ("lock held: Ctrl-C ends token and refresh within %g ms" % TARGETS["lock_cancel_ms"],
+         ms(max(lc["token"]["max_s"], lc["refresh"]["max_s"])),
+         max(lc["token"]["max_s"], lc["refresh"]["max_s"]) * 1000 < TARGETS["lock_cancel_ms"]),
         ("wizard: first screen within %g ms" % TARGETS["wizard_frame_ms"],
          ms(wz["frame_median_s"]), wz["frame_median_s"] * 1000 < TARGETS["wizard_frame_ms"]),
     ]

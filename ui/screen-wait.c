@@ -78,20 +78,21 @@ checklist_draw(const UiWizard *w, int y, int x, int width, int height)
                : stage == steps[i].stage ? (int)A_BOLD
                                          : ui_attr(&w->term, UI_PAIR_DIM, A_DIM);
     g_autofree char *row = g_strdup_printf("%s %s", mark, _(steps[i].label));
-    gint64 since = bkt_login_lock_waiting_since(w->login);
-    if (stage == steps[i].stage && stage == BKT_LOGIN_STORING && since > 0) {
-      int waited = (int)((g_get_monotonic_time() - since) / G_USEC_PER_SEC);
-      g_autofree char *more = g_strdup_printf(
-        /* TRANSLATORS: after "Storing the token in the keyring" while another bkt-auth holds
-           the store's lock */
-        g_dngettext(GETTEXT_PACKAGE, " (another bkt-auth holds the store: waited %d second)",
-                    " (another bkt-auth holds the store: waited %d seconds)", waited),
-        waited);
-      char *longer = g_strconcat(row, more, NULL);
-      g_free(row);
-      row = longer;
-    }
     ui_line(stdscr, y + n++, x + 2, width - 2, attr, row);
+  }
+  /* Another process holds the store's lock: say so, and for how long, each second. */
+  gint64 since = bkt_login_lock_waiting_since(w->login);
+  if (stage == BKT_LOGIN_STORING && since > 0 && n + 1 < height) {
+    int waited = (int)((g_get_monotonic_time() - since) / G_USEC_PER_SEC);
+    g_autofree char *wait = g_strdup_printf(
+      g_dngettext(GETTEXT_PACKAGE,
+                  "Another bkt-auth is using the store (one suspended with Ctrl-Z does too): "
+                  "waited %d second. q cancels.",
+                  "Another bkt-auth is using the store (one suspended with Ctrl-Z does too): "
+                  "waited %d seconds. q cancels.",
+                  waited),
+      waited);
+    ui_text(stdscr, y + n + 1, x, width, height - n - 1, A_NORMAL, wait);
   }
 }
 
