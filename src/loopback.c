@@ -6,6 +6,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <gio/gio.h>
 #include <glib/gi18n.h>
 #include <netinet/in.h>
 #include <string.h>
@@ -53,8 +54,9 @@ typedef enum {
   OWNER_GONE,    /* the peer closed or reset the connection: no browser waits for an answer */
 } Owner;
 
+/* Listen on a loopback address (addr: 4 or 16 bytes for family; NULL: 127.0.0.1 or ::1). */
 static int
-listen_on(int family, guint16 port, int *err)
+listen_on(int family, const guint8 *addr, guint16 port, int *err)
 {
   int fd = socket(family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
   if (fd < 0) {
@@ -68,10 +70,14 @@ listen_on(int family, guint16 port, int *err)
     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof one);
     struct sockaddr_in6 a = { .sin6_family = AF_INET6, .sin6_port = htons(port) };
     a.sin6_addr = in6addr_loopback;
+    if (addr != NULL)
+      memcpy(&a.sin6_addr, addr, sizeof a.sin6_addr);
     rc = bind(fd, (struct sockaddr *)&a, sizeof a);
   } else {
     struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(port) };
     a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    if (addr != NULL)
+      memcpy(&a.sin_addr, addr, sizeof a.sin_addr);
     rc = bind(fd, (struct sockaddr *)&a, sizeof a);
   }
   if (rc < 0 || listen(fd, 64) < 0) {
@@ -98,20 +104,24 @@ BktLoopback *
 bkt_loopback_new(const char *bind_host, guint16 port, const char *path, const char *state,
                  GError **error)
 {
-  gboolean v4 = g_strcmp0(bind_host, "::1") != 0;
-  gboolean v6 = g_strcmp0(bind_host, "::1") == 0 || g_strcmp0(bind_host, "localhost") == 0;
+  /* "localhost" is both 127.0.0.1 and ::1; an address is itself (any of 127.0.0.0/8). */
+  gboolean both = g_ascii_strcasecmp(bind_host, "localhost") == 0;
+  g_autoptr(GInetAddress) addr = both ? NULL : g_inet_address_new_from_string(bind_host);
+  gboolean v6 = both || (addr != NULL && g_inet_address_get_family(addr) == G_SOCKET_FAMILY_IPV6);
+  gboolean v4 = both || !v6;
+  const guint8 *bytes = addr != NULL ? g_inet_address_to_bytes(addr) : NULL;
   BktLoopback *lb = g_new0(BktLoopback, 1);
   lb->listen_fd[0] = lb->listen_fd[1] = -1;
   int err = 0;
   if (v4) {
-    int fd = listen_on(AF_INET, port, &err);
+    int fd = listen_on(AF_INET, v6 ? NULL : bytes, port, &err);
     if (fd < 0)
       goto fail;
     lb->listen_fd[lb->n_listen++] = fd;
     port = bound_port(fd);
   }
   if (v6) {
-    int fd = listen_on(AF_INET6, port, &err);
+    int fd = listen_on(AF_INET6, v4 ? NULL : bytes, port, &err);
     if (fd >= 0) {
       lb->listen_fd[lb->n_listen++] = fd;
       port = bound_port(fd);
@@ -127,8 +137,11 @@ bkt_loopback_new(const char *bind_host, guint16 port, const char *path, const ch
   lb->wsl = bkt_env_is_wsl();
   /* The start address never takes the redirect's place, whatever path that has. */
   lb->start_path = g_strdup(strcmp(path, START_PATH) != 0 ? START_PATH : START_PATH "-login");
-  const char *name = !v4 ? "[::1]" : !v6 ? "127.0.0.1" : "localhost";
+  char *name = both ? g_strdup("localhost")
+               : v6   ? g_strdup_printf("[%s]", bind_host)
+                      : g_strdup(bind_host);
   lb->start_url = g_strdup_printf("http://%s:%u%s", name, (unsigned)port, lb->start_path);
+  g_free(name);
   return lb;
 
 fail:

@@ -48,7 +48,8 @@ usage(FILE *out)
                  "Exit codes: 0 success, 1 failure, 2 cancelled or denied, 4 not logged in or "
                  "session expired.\n"
                  "Environment: BKT_TOKEN, BKT_OAUTH_CLIENT_ID, BKT_OAUTH_CLIENT_SECRET, "
-                 "BKT_AUTH_CONFIG_DIR, BKT_CLOUD_URL, BKT_CLOUD_API_URL, BROWSER, NO_COLOR.\n"));
+                 "BKT_AUTH_CONFIG_DIR, BKT_AUTH_LOCK_TIMEOUT, BKT_CLOUD_URL, BKT_CLOUD_API_URL, BROWSER, "
+                 "NO_COLOR.\n"));
 }
 
 /* The version, and those of the libraries it runs on (loading libcurl to ask it). */

@@ -365,6 +365,26 @@ test_other_user_under_wsl(void)
   bkt_loopback_free(lb);
 }
 
+/* A redirect on another address of 127.0.0.0/8 is listened on there, not on 127.0.0.1. */
+static void
+test_other_loopback_address(void)
+{
+  g_autoptr(GError) error = NULL;
+  BktLoopback *lb = bkt_loopback_new("127.0.0.2", 0, "/callback", "good-state", &error);
+  g_assert_no_error(error);
+  g_assert_true(g_str_has_prefix(bkt_loopback_start_url(lb), "http://127.0.0.2:"));
+  int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons(bkt_loopback_port(lb)) };
+  a.sin_addr.s_addr = htonl(0x7f000002);
+  g_assert_cmpint(connect(fd, (struct sockaddr *)&a, sizeof a), ==, 0);
+  const char *req = "GET /callback?code=c2&state=good-state HTTP/1.1\r\n\r\n";
+  g_assert_cmpint(send(fd, req, strlen(req), 0), ==, (ssize_t)strlen(req));
+  g_autofree char *resp = pump_until_closed(lb, fd);
+  g_assert_true(g_str_has_prefix(resp, "HTTP/1.1 200"));
+  g_assert_cmpstr(bkt_secret_str(bkt_loopback_result(lb)->code), ==, "c2");
+  bkt_loopback_free(lb);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -378,5 +398,6 @@ main(int argc, char **argv)
   g_test_add_func("/loopback/sent-and-closed", test_sent_and_closed);
   g_test_add_func("/loopback/other-user-refused", test_other_user_refused);
   g_test_add_func("/loopback/other-user-under-wsl", test_other_user_under_wsl);
+  g_test_add_func("/loopback/other-loopback-address", test_other_loopback_address);
   return g_test_run();
 }
