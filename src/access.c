@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "choose.h"
 #include "error.h"
 #include "files.h"
 #include "http.h"
@@ -163,14 +164,15 @@ refresh_and_store(BktHostEntry *entry, GPtrArray *hosts, BktSecrets *s, gboolean
 }
 
 gboolean
-bkt_access_token(const char *host_input, gboolean force, BktSecret **token_out,
-                 BktHostEntry **entry_out, GError **error)
+bkt_access_token(const char *host_input, const char *user, gboolean force,
+                 BktSecret **token_out, BktHostEntry **entry_out, GError **error)
 {
   *token_out = NULL;
   if (entry_out != NULL)
     *entry_out = NULL;
   g_autoptr(GPtrArray) hosts = bkt_hosts_load(error);
-  BktHostEntry *entry = hosts != NULL ? bkt_hosts_lookup(hosts, host_input, error) : NULL;
+  BktHostEntry *entry = hosts != NULL ? bkt_choose_login(hosts, host_input, user, TRUE, error)
+                                      : NULL;
   BktSecrets s;
   if (entry == NULL || !bkt_secrets_load(entry, &s, error))
     return FALSE;
@@ -200,9 +202,16 @@ bkt_access_token(const char *host_input, gboolean force, BktSecret **token_out,
   g_autoptr(BktLock) lock = bkt_lock_take(error);
   if (lock == NULL)
     return FALSE;
+  /* The same login, as it is now. */
+  g_autoptr(BktHostEntry) chosen = bkt_host_entry_copy(entry);
   g_ptr_array_unref(hosts);
   hosts = bkt_hosts_load(error);
-  entry = hosts != NULL ? bkt_hosts_lookup(hosts, host_input, error) : NULL;
+  entry = hosts != NULL ? bkt_hosts_find(hosts, chosen->key, chosen->account) : NULL;
+  if (hosts != NULL && entry == NULL)
+    g_set_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
+                _("the login of %s on '%s' was removed meanwhile: log in again with 'bkt-auth "
+                  "login %s'"), chosen->username != NULL ? chosen->username : chosen->account,
+                chosen->key, chosen->key);
   if (entry == NULL || !bkt_secrets_load(entry, &s, error))
     return FALSE;
   now = bkt_now();

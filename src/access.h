@@ -11,14 +11,15 @@
 #define BKT_REFRESH_MARGIN 60
 
 /*
- * A valid access token for the host the user named (NULL: the only one stored), refreshed
- * first when less than BKT_REFRESH_MARGIN seconds are left or when force is set. Refreshes
- * run under the store lock: a process that waited for another's refresh takes its result
- * instead of refreshing again; SIGINT while waiting for the lock cancels. *entry_out
- * (optional) receives a copy of the entry as stored afterwards.
+ * A valid access token for the login choose.h finds (the host named, or found; the account
+ * user names, or the active one), refreshed first when less than BKT_REFRESH_MARGIN seconds
+ * are left or when force is set. Refreshes run under the store lock: a process that waited
+ * for another's refresh takes its result instead of refreshing again; SIGINT while waiting
+ * for the lock cancels. *entry_out (optional) receives a copy of the entry as stored
+ * afterwards.
  */
-gboolean bkt_access_token(const char *host_input, gboolean force, BktSecret **token_out,
-                          BktHostEntry **entry_out, GError **error);
+gboolean bkt_access_token(const char *host_input, const char *user, gboolean force,
+                          BktSecret **token_out, BktHostEntry **entry_out, GError **error);
 
 /*
  * BKT_TOKEN, trimmed of white space as bkt trims it: TRUE with *token NULL when it is not set

@@ -40,6 +40,7 @@ typedef struct {
   GHashTable *attrs;
   char *host;
   char *value;           /* a lookup's answer (libsecret's memory), while its lock is checked */
+  GList *legacy;         /* items of the host alone (no account), still to delete */
 } Call;
 
 static void
@@ -57,6 +58,7 @@ call_free(Call *c)
   g_free(c->host);
   if (c->value != NULL)
     secret_password_free(c->value);
+  g_list_free_full(c->legacy, g_object_unref);
   g_object_unref(c->task);
   g_free(c);
 }
@@ -206,11 +208,63 @@ on_looked_up(GObject *source, GAsyncResult *result, gpointer data)
   check_locked(c);
 }
 
+/*
+ * Items that hosts.json version 1 left: the host alone, without an account. A search by the
+ * host finds every account's item too, so only those without the attribute are taken.
+ */
+static GList *
+legacy_items(GList *items)
+{
+  GList *mine = NULL;
+  for (GList *l = items; l != NULL; l = l->next) {
+    g_autoptr(GHashTable) attrs = secret_item_get_attributes(l->data);
+    if (!g_hash_table_contains(attrs, "account"))
+      mine = g_list_prepend(mine, g_object_ref(l->data));
+  }
+  return mine;
+}
+
+static void
+on_legacy_found(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  GList *items = secret_service_search_finish(NULL, result, &error);
+  GList *mine = legacy_items(items);
+  g_list_free_full(items, g_object_unref);
+  if (error != NULL) {
+    g_list_free_full(mine, g_object_unref);
+    call_fail(c, error);
+    return;
+  }
+  SecretValue *value = mine != NULL ? secret_item_get_secret(mine->data) : NULL;
+  if (mine != NULL && value == NULL && secret_item_get_locked(mine->data)) {
+    locked_error(c->task, c->host);
+  } else if (value != NULL) {
+    gsize len = 0;
+    const char *text = secret_value_get(value, &len);
+    g_task_return_pointer(c->task, bkt_secret_new_len(text, len),
+                          (GDestroyNotify)bkt_secret_free);
+  } else {
+    g_task_return_pointer(c->task, NULL, NULL);
+  }
+  if (value != NULL)
+    secret_value_unref(value);
+  g_list_free_full(mine, g_object_unref);
+  call_free(c);
+}
+
 static void
 ss_lookup(const BktSecretKey *key, GTask *task)
 {
   Call *c = call_start(task, OP_LOOKUP, key);
-  if (c != NULL)
+  if (c == NULL)
+    return;
+  if (key->account == NULL)
+    secret_service_search(NULL, &schema, c->attrs,
+                          SECRET_SEARCH_ALL | SECRET_SEARCH_UNLOCK | SECRET_SEARCH_LOAD_SECRETS,
+                          c->cancel, on_legacy_found, c);
+  else
     secret_password_lookupv(&schema, c->attrs, c->cancel, on_looked_up, c);
 }
 
@@ -254,11 +308,58 @@ on_cleared(GObject *source, GAsyncResult *result, gpointer data)
   check_locked(c);
 }
 
+static void delete_next_legacy(Call *c);
+
+static void
+on_legacy_deleted(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  if (!secret_item_delete_finish(SECRET_ITEM(source), result, &error)) {
+    call_fail(c, error);
+    return;
+  }
+  delete_next_legacy(c);
+}
+
+static void
+delete_next_legacy(Call *c)
+{
+  if (c->legacy == NULL) {
+    check_locked(c);
+    return;
+  }
+  SecretItem *item = c->legacy->data;
+  c->legacy = g_list_delete_link(c->legacy, c->legacy);
+  secret_item_delete(item, c->cancel, on_legacy_deleted, c);
+  g_object_unref(item);
+}
+
+static void
+on_legacy_listed(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  GList *items = secret_service_search_finish(NULL, result, &error);
+  c->legacy = legacy_items(items);
+  g_list_free_full(items, g_object_unref);
+  if (error != NULL) {
+    call_fail(c, error);
+    return;
+  }
+  delete_next_legacy(c);
+}
+
 static void
 ss_clear(const BktSecretKey *key, GTask *task)
 {
   Call *c = call_start(task, OP_CLEAR, key);
-  if (c != NULL)
+  if (c == NULL)
+    return;
+  if (key->account == NULL)
+    secret_service_search(NULL, &schema, c->attrs, SECRET_SEARCH_ALL, c->cancel,
+                          on_legacy_listed, c);
+  else
     secret_password_clearv(&schema, c->attrs, c->cancel, on_cleared, c);
 }
 

@@ -72,6 +72,11 @@ bkt_git_request_parse(const char *text, size_t len, BktGitRequest *out, GError *
         out->protocol = g_strdup(g_uri_get_scheme(uri));
         g_free(out->host);
         out->host = bkt_authority(out->protocol, g_uri_get_host(uri), g_uri_get_port(uri));
+        /* https://bob@host/...: the user picks the account. */
+        if (g_uri_get_user(uri) != NULL && *g_uri_get_user(uri) != '\0') {
+          g_free(out->username);
+          out->username = g_strdup(g_uri_get_user(uri));
+        }
         const char *path = g_uri_get_path(uri);
         g_free(out->path);
         out->path = path != NULL && path[0] == '/' && path[1] != '\0' ? g_strdup(path + 1)
@@ -160,8 +165,9 @@ path_under(const char *path, const char *context)
   return strncmp(path, c, n) == 0 && (path[n] == '\0' || path[n] == '/');
 }
 
-BktHostEntry *
-bkt_git_match(GPtrArray *hosts, const BktGitRequest *req, gboolean *ambiguous)
+/* The stored host a request is for (its active account), by address and path. */
+static BktHostEntry *
+match_host(GPtrArray *hosts, const BktGitRequest *req, gboolean *ambiguous)
 {
   if (ambiguous != NULL)
     *ambiguous = FALSE;
@@ -178,7 +184,7 @@ bkt_git_match(GPtrArray *hosts, const BktGitRequest *req, gboolean *ambiguous)
   for (guint i = 0; i < hosts->len; i++) {
     BktHostEntry *e = g_ptr_array_index(hosts, i);
     Place p;
-    if (!place_from_url(entry_url(e), &p))
+    if (!e->active || !place_from_url(entry_url(e), &p))
       continue;
     gboolean same = g_ascii_strcasecmp(p.scheme, req->protocol) == 0 &&
                     strcmp(p.authority, authority) == 0;
@@ -207,6 +213,24 @@ bkt_git_match(GPtrArray *hosts, const BktGitRequest *req, gboolean *ambiguous)
   if (with_context > 1 && ambiguous != NULL)
     *ambiguous = TRUE;
   return NULL;
+}
+
+/* The user names bkt-auth itself hands git: they name no account. */
+static gboolean
+is_token_user(const char *user)
+{
+  return g_strcmp0(user, BKT_GIT_USER_TOKEN) == 0 || g_strcmp0(user, BKT_GIT_USER_API_TOKEN) == 0;
+}
+
+BktHostEntry *
+bkt_git_match(GPtrArray *hosts, const BktGitRequest *req, gboolean *ambiguous)
+{
+  BktHostEntry *host = match_host(hosts, req, ambiguous);
+  if (host == NULL || req->username == NULL || *req->username == '\0' ||
+      is_token_user(req->username))
+    return host;
+  /* A user name in the request (https://bob@host/...) picks that account, or none. */
+  return bkt_hosts_find_user(hosts, host->key, req->username);
 }
 
 gboolean

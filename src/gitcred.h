@@ -32,10 +32,12 @@ void bkt_git_request_clear(BktGitRequest *req);
 gboolean bkt_git_request_parse(const char *text, size_t len, BktGitRequest *out, GError **error);
 
 /*
- * The stored host a request is for, borrowed from hosts; NULL when there is none, so that git
+ * The stored login a request is for, borrowed from hosts; NULL when there is none, so that git
  * asks its other helpers. A Data Center with a context path ("/bitbucket") matches when git
  * sends a path under it; without a path, a host without a context path wins, then a lone one.
  * *ambiguous (optional) is set when several Data Centers share the address and git sent no path.
+ * On that host, a user name in the request picks that account (none when the host has no
+ * account of that name); without one, the host's active account.
  */
 BktHostEntry *bkt_git_match(GPtrArray *hosts, const BktGitRequest *req, gboolean *ambiguous);
 

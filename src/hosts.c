@@ -8,12 +8,12 @@
 #include <stddef.h>
 #include <string.h>
 
+#include "backend.h"
 #include "error.h"
 #include "files.h"
-#include "tame.h"
 
 #define HOSTS_FILE "hosts.json"
-#define HOSTS_VERSION 1
+#define HOSTS_VERSION 2
 
 const char *
 bkt_auth_to_string(BktAuth auth)
@@ -40,47 +40,49 @@ kind_from_string(const char *s, int *out)
   return *out != BKT_KIND_UNKNOWN && strcmp(s, bkt_kind_to_string(*out)) == 0;
 }
 
-static gboolean
-storage_known(const char *s)
-{
-  return strcmp(s, BKT_STORAGE_SECRET_SERVICE) == 0 || strcmp(s, BKT_STORAGE_FILE) == 0;
-}
-
 /* ---- the fields, once ---- */
 
 typedef enum {
   F_STRING,   /* char *, omitted when NULL */
   F_KIND,     /* BktKind as "cloud" / "dc" */
   F_AUTH,     /* BktAuth as "oauth" / "token" */
-  F_STORAGE,  /* char *, one of BKT_STORAGE_* */
+  F_STORAGE,  /* char *, the name of a backend */
   F_TIME,     /* gint64 unix seconds, omitted when 0 */
 } FieldType;
 
+/* Where a field lives in version 2: with the host, or with each of its accounts. Version 1
+ * kept every field of its one login in one object, with the host's name as "host". */
+typedef enum { AT_HOST, AT_ACCOUNT } Level;
+
 typedef struct {
-  const char *name;   /* in hosts.json */
+  const char *name;
   FieldType type;
   size_t offset;
-  gboolean required;
+  Level level;
+  gboolean in_v1;
 } Field;
 
-#define FIELD(name, member, type, required) \
-  { name, type, offsetof(BktHostEntry, member), required }
+#define FIELD(name, member, type, level, in_v1) \
+  { name, type, offsetof(BktHostEntry, member), level, in_v1 }
 
 static const Field fields[] = {
-  FIELD("host", key, F_STRING, TRUE),
-  FIELD("kind", kind, F_KIND, TRUE),
-  FIELD("base_url", base_url, F_STRING, FALSE),
-  FIELD("username", username, F_STRING, FALSE),
-  FIELD("display_name", display_name, F_STRING, FALSE),
-  FIELD("auth", auth, F_AUTH, FALSE),
-  FIELD("login", login, F_STRING, FALSE),
-  FIELD("client_id", client_id, F_STRING, FALSE),
-  FIELD("redirect_uri", redirect_uri, F_STRING, FALSE),
-  FIELD("scopes", scopes, F_STRING, FALSE),
-  FIELD("storage", storage, F_STORAGE, FALSE),
-  FIELD("ca_file", ca_file, F_STRING, FALSE),
-  FIELD("expires_at", expires_at, F_TIME, FALSE),
+  FIELD("kind", kind, F_KIND, AT_HOST, TRUE),
+  FIELD("base_url", base_url, F_STRING, AT_HOST, TRUE),
+  FIELD("username", username, F_STRING, AT_ACCOUNT, TRUE),
+  FIELD("display_name", display_name, F_STRING, AT_ACCOUNT, TRUE),
+  FIELD("auth", auth, F_AUTH, AT_ACCOUNT, TRUE),
+  FIELD("login", login, F_STRING, AT_ACCOUNT, TRUE),
+  FIELD("client_id", client_id, F_STRING, AT_ACCOUNT, TRUE),
+  FIELD("redirect_uri", redirect_uri, F_STRING, AT_ACCOUNT, TRUE),
+  FIELD("scopes", scopes, F_STRING, AT_ACCOUNT, TRUE),
+  FIELD("storage", storage, F_STORAGE, AT_ACCOUNT, TRUE),
+  FIELD("ca_file", ca_file, F_STRING, AT_ACCOUNT, TRUE),
+  FIELD("expires_at", expires_at, F_TIME, AT_ACCOUNT, TRUE),
+  FIELD("last_used", last_used, F_TIME, AT_ACCOUNT, FALSE),
 };
+
+/* Strings the table does not list but an entry owns. */
+#define OWNED_STRINGS(e) (&(e)->key), (&(e)->account)
 
 #define AT(entry, f, type) ((type *)((char *)(entry) + (f)->offset))
 
@@ -95,6 +97,7 @@ bkt_host_entry_new(void)
 {
   BktHostEntry *e = g_new0(BktHostEntry, 1);
   e->storage = g_strdup(BKT_STORAGE_SECRET_SERVICE);
+  e->active = TRUE;
   return e;
 }
 
@@ -106,6 +109,9 @@ bkt_host_entry_free(BktHostEntry *e)
   for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
     if (is_string_field(&fields[i]))
       g_free(*AT(e, &fields[i], char *));
+  char **owned[] = { OWNED_STRINGS(e) };
+  for (size_t i = 0; i < G_N_ELEMENTS(owned); i++)
+    g_free(*owned[i]);
   g_free(e);
 }
 
@@ -116,12 +122,22 @@ bkt_host_entry_copy(const BktHostEntry *e)
   for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
     if (is_string_field(&fields[i]))
       *AT(c, &fields[i], char *) = g_strdup(*AT(e, &fields[i], char *));
+  c->key = g_strdup(e->key);
+  c->account = g_strdup(e->account);
   return c;
+}
+
+gboolean
+bkt_host_entry_same(const BktHostEntry *a, const BktHostEntry *b)
+{
+  return g_strcmp0(a->key, b->key) == 0 && g_strcmp0(a->account, b->account) == 0;
 }
 
 gboolean
 bkt_host_entry_equal(const BktHostEntry *a, const BktHostEntry *b)
 {
+  if (!bkt_host_entry_same(a, b) || a->active != b->active || a->legacy != b->legacy)
+    return FALSE;
   for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
     const Field *f = &fields[i];
     gboolean same = is_string_field(f) ? g_strcmp0(*AT(a, f, char *), *AT(b, f, char *)) == 0
@@ -139,16 +155,19 @@ bkt_hosts_new(void)
   return g_ptr_array_new_with_free_func((GDestroyNotify)bkt_host_entry_free);
 }
 
+/* ---- reading ---- */
+
 static const Field *
-field_named(const char *name)
+field_named(const char *name, Level level, int version)
 {
   for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
-    if (strcmp(fields[i].name, name) == 0)
+    if (strcmp(fields[i].name, name) == 0 &&
+        (version == 1 ? fields[i].in_v1 : fields[i].level == level))
       return &fields[i];
   return NULL;
 }
 
-/* One member of an entry into e; FALSE when it cannot be read. */
+/* One member into e; FALSE when it cannot be read. */
 static gboolean
 take_field(BktHostEntry *e, const Field *f, const cJSON *item)
 {
@@ -168,7 +187,7 @@ take_field(BktHostEntry *e, const Field *f, const cJSON *item)
     return auth_from_string(s, AT(e, f, int));
   case F_STORAGE:
   case F_STRING:
-    if (f->type == F_STORAGE && !storage_known(s))
+    if (f->type == F_STORAGE && bkt_backend_get(s) == NULL)
       return FALSE;
     g_free(*AT(e, f, char *));
     *AT(e, f, char *) = g_strdup(s);
@@ -179,31 +198,127 @@ take_field(BktHostEntry *e, const Field *f, const cJSON *item)
   return FALSE;
 }
 
-static BktHostEntry *
-entry_from_json(const cJSON *item)
+/* The members of obj into e, at one level; extra names a member that is no field (or NULL).
+ * FALSE on a member it does not know or cannot read. */
+static gboolean
+take_fields(BktHostEntry *e, const cJSON *obj, Level level, int version, const char *extra)
 {
-  if (!cJSON_IsObject(item))
-    return NULL;
-  g_autoptr(BktHostEntry) e = bkt_host_entry_new();
-  guint seen = 0;
-  for (const cJSON *m = item->child; m != NULL; m = m->next) {
-    const Field *f = m->string != NULL ? field_named(m->string) : NULL;
+  for (const cJSON *m = obj->child; m != NULL; m = m->next) {
+    if (m->string == NULL)
+      return FALSE;
+    if (extra != NULL && strcmp(m->string, extra) == 0)
+      continue;
+    const Field *f = field_named(m->string, level, version);
     if (f == NULL || !take_field(e, f, m))
-      return NULL;
-    seen |= 1u << (f - fields);
+      return FALSE;
   }
-  for (size_t i = 0; i < G_N_ELEMENTS(fields); i++)
-    if (fields[i].required && (seen & (1u << i)) == 0)
-      return NULL;
-  return g_steal_pointer(&e);
+  return TRUE;
 }
 
-static cJSON *
-entry_to_json(const BktHostEntry *e)
+/* Version 1: an array of one login per host, its name as "host". */
+static gboolean
+parse_v1(const cJSON *list, GPtrArray *out)
 {
-  cJSON *o = cJSON_CreateObject();
+  if (list != NULL && !cJSON_IsArray(list))
+    return FALSE;
+  const cJSON *item;
+  cJSON_ArrayForEach(item, list) {
+    g_autoptr(BktHostEntry) e = bkt_host_entry_new();
+    const cJSON *host = cJSON_GetObjectItemCaseSensitive(item, "host");
+    if (!cJSON_IsObject(item) || !cJSON_IsString(host) || *host->valuestring == '\0' ||
+        !take_fields(e, item, AT_ACCOUNT, 1, "host") ||
+        e->kind == BKT_KIND_UNKNOWN || bkt_hosts_active(out, host->valuestring) != NULL)
+      return FALSE;
+    e->key = g_strdup(host->valuestring);
+    /* Known by its user name until the server says more at the next login. */
+    e->account = g_strdup(e->username != NULL ? e->username : "?");
+    e->legacy = TRUE;
+    g_ptr_array_add(out, g_steal_pointer(&e));
+  }
+  return TRUE;
+}
+
+/* Version 2: an object of hosts, each with its accounts and the active one. */
+static gboolean
+parse_v2(const cJSON *hosts, GPtrArray *out)
+{
+  if (!cJSON_IsObject(hosts))
+    return FALSE;
+  for (const cJSON *h = hosts->child; h != NULL; h = h->next) {
+    const cJSON *accounts = cJSON_GetObjectItemCaseSensitive(h, "accounts");
+    const cJSON *active = cJSON_GetObjectItemCaseSensitive(h, "active");
+    g_autoptr(BktHostEntry) host = bkt_host_entry_new();
+    if (!cJSON_IsObject(h) || h->string == NULL || *h->string == '\0' ||
+        bkt_hosts_active(out, h->string) != NULL || !cJSON_IsObject(accounts) ||
+        accounts->child == NULL || !cJSON_IsString(active))
+      return FALSE;
+    for (const cJSON *m = h->child; m != NULL; m = m->next) {
+      if (m == accounts || m == active)
+        continue;
+      const Field *f = m->string != NULL ? field_named(m->string, AT_HOST, 2) : NULL;
+      if (f == NULL || !take_field(host, f, m))
+        return FALSE;
+    }
+    if (host->kind == BKT_KIND_UNKNOWN ||
+        cJSON_GetObjectItemCaseSensitive(accounts, active->valuestring) == NULL)
+      return FALSE;
+    for (const cJSON *a = accounts->child; a != NULL; a = a->next) {
+      g_autoptr(BktHostEntry) e = bkt_host_entry_copy(host);
+      if (!cJSON_IsObject(a) || a->string == NULL || *a->string == '\0' ||
+          bkt_hosts_find(out, h->string, a->string) != NULL ||
+          !take_fields(e, a, AT_ACCOUNT, 2, NULL))
+        return FALSE;
+      e->key = g_strdup(h->string);
+      e->account = g_strdup(a->string);
+      e->active = strcmp(a->string, active->valuestring) == 0;
+      g_ptr_array_add(out, g_steal_pointer(&e));
+    }
+  }
+  return TRUE;
+}
+
+gboolean
+bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, int *version_out,
+                GError **error)
+{
+  /* cJSON takes a NUL for white space: a file with one is damaged, not shorter. */
+  cJSON *json = memchr(text, '\0', len) == NULL ? cJSON_ParseWithLength(text, len) : NULL;
+  const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, "version");
+  const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "hosts");
+  int version = v == NULL ? 1 : cJSON_IsNumber(v) ? (int)v->valuedouble : 0;
+  gboolean ok = cJSON_IsObject(json) && version >= 1 && (v == NULL || v->valuedouble == version);
+  for (const cJSON *m = ok ? json->child : NULL; m != NULL; m = m->next)
+    ok = ok && (g_strcmp0(m->string, "version") == 0 || g_strcmp0(m->string, "hosts") == 0);
+  if (version_out != NULL)
+    *version_out = ok ? version : 0;
+  if (ok && version > HOSTS_VERSION) {
+    cJSON_Delete(json);
+    g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
+                _("the list of hosts was written by a newer bkt-auth (format %d; this one "
+                  "reads up to %d): upgrade bkt-auth"), version, HOSTS_VERSION);
+    return FALSE;
+  }
+  g_autoptr(GPtrArray) taken = bkt_hosts_new();
+  ok = ok && (version == 1 ? parse_v1(list, taken) : list == NULL || parse_v2(list, taken));
+  cJSON_Delete(json);
+  if (!ok) {
+    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_STORE, _("the list of hosts is damaged"));
+    return FALSE;
+  }
+  for (guint i = 0; i < taken->len; i++)
+    g_ptr_array_add(hosts, bkt_host_entry_copy(g_ptr_array_index(taken, i)));
+  return TRUE;
+}
+
+/* ---- writing ---- */
+
+static void
+add_fields(cJSON *o, const BktHostEntry *e, Level level)
+{
   for (size_t i = 0; i < G_N_ELEMENTS(fields); i++) {
     const Field *f = &fields[i];
+    if (f->level != level)
+      continue;
     switch (f->type) {
     case F_STRING:
     case F_STORAGE:
@@ -222,46 +337,6 @@ entry_to_json(const BktHostEntry *e)
       break;
     }
   }
-  return o;
-}
-
-static gboolean
-damaged(GError **error)
-{
-  g_set_error_literal(error, BKT_ERROR, BKT_ERROR_STORE, _("the list of hosts is damaged"));
-  return FALSE;
-}
-
-gboolean
-bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, GError **error)
-{
-  /* cJSON takes a NUL for white space: a file with one is damaged, not shorter. */
-  cJSON *json = memchr(text, '\0', len) == NULL ? cJSON_ParseWithLength(text, len) : NULL;
-  const cJSON *version = cJSON_GetObjectItemCaseSensitive(json, "version");
-  const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "hosts");
-  gboolean ok = cJSON_IsObject(json) && (list == NULL || cJSON_IsArray(list)) &&
-                (version == NULL || (cJSON_IsNumber(version) &&
-                                     version->valuedouble == HOSTS_VERSION));
-  for (const cJSON *m = ok ? json->child : NULL; m != NULL; m = m->next)
-    ok = ok && (g_strcmp0(m->string, "version") == 0 || g_strcmp0(m->string, "hosts") == 0);
-  g_autoptr(GPtrArray) taken = bkt_hosts_new();
-  const cJSON *item;
-  const cJSON *entries = ok ? list : NULL;
-  cJSON_ArrayForEach(item, entries) {
-    BktHostEntry *e = entry_from_json(item);
-    if (e == NULL || bkt_hosts_find(taken, e->key) != NULL) {
-      bkt_host_entry_free(e);
-      ok = FALSE;
-      break;
-    }
-    g_ptr_array_add(taken, e);
-  }
-  cJSON_Delete(json);
-  if (!ok)
-    return damaged(error);
-  for (guint i = 0; i < taken->len; i++)
-    g_ptr_array_add(hosts, bkt_host_entry_copy(g_ptr_array_index(taken, i)));
-  return TRUE;
 }
 
 char *
@@ -269,9 +344,21 @@ bkt_hosts_print(GPtrArray *hosts)
 {
   cJSON *root = cJSON_CreateObject();
   cJSON_AddNumberToObject(root, "version", HOSTS_VERSION);
-  cJSON *list = cJSON_AddArrayToObject(root, "hosts");
-  for (guint i = 0; i < hosts->len; i++)
-    cJSON_AddItemToArray(list, entry_to_json(g_ptr_array_index(hosts, i)));
+  cJSON *by_host = cJSON_AddObjectToObject(root, "hosts");
+  g_autoptr(GPtrArray) keys = bkt_hosts_keys(hosts);
+  for (guint k = 0; k < keys->len; k++) {
+    const char *key = g_ptr_array_index(keys, k);
+    BktHostEntry *active = bkt_hosts_active(hosts, key);
+    cJSON *h = cJSON_AddObjectToObject(by_host, key);
+    add_fields(h, active, AT_HOST);
+    cJSON_AddStringToObject(h, "active", active->account);
+    cJSON *accounts = cJSON_AddObjectToObject(h, "accounts");
+    for (guint i = 0; i < hosts->len; i++) {
+      const BktHostEntry *e = g_ptr_array_index(hosts, i);
+      if (strcmp(e->key, key) == 0)
+        add_fields(cJSON_AddObjectToObject(accounts, e->account), e, AT_ACCOUNT);
+    }
+  }
   char *text = cJSON_Print(root);
   cJSON_Delete(root);
   char *with_nl = g_strconcat(text, "\n", NULL);
@@ -288,9 +375,17 @@ bkt_hosts_load(GError **error)
   if (path == NULL || !bkt_file_read(path, &text, &len, error))
     return NULL;
   GPtrArray *hosts = bkt_hosts_new();
-  if (text != NULL && !bkt_hosts_parse(text, len, hosts, NULL)) {
-    g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
-                _("'%s' is damaged and cannot be read: move it aside and log in again"), path);
+  g_autoptr(GError) local = NULL;
+  int version = 0;
+  if (text != NULL && !bkt_hosts_parse(text, len, hosts, &version, &local)) {
+    if (version > HOSTS_VERSION)
+      g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
+                  _("'%s' was written by a newer bkt-auth (format %d; this one reads up to "
+                    "%d), so it is left as it is: upgrade bkt-auth"), path, version,
+                  HOSTS_VERSION);
+    else
+      g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
+                  _("'%s' is damaged and cannot be read: move it aside and log in again"), path);
     g_ptr_array_unref(hosts);
     return NULL;
   }
@@ -307,81 +402,162 @@ bkt_hosts_save(GPtrArray *hosts, GError **error)
   return bkt_file_write(path, text, strlen(text), error);
 }
 
-BktHostEntry *
-bkt_hosts_find(GPtrArray *hosts, const char *key)
+gboolean
+bkt_hosts_keep_old(int version, GError **error)
 {
+  g_autofree char *path = bkt_config_path(HOSTS_FILE, error);
+  g_autofree char *text = NULL;
+  size_t len = 0;
+  if (path == NULL || !bkt_file_read(path, &text, &len, error))
+    return FALSE;
+  if (text == NULL)
+    return TRUE;
+  g_autofree char *old = g_strdup_printf("%s.v%d", path, version);
+  return bkt_file_write(old, text, len, error);
+}
+
+/* ---- finding and changing ---- */
+
+GPtrArray *
+bkt_hosts_keys(GPtrArray *hosts)
+{
+  GPtrArray *keys = g_ptr_array_new();
+  for (guint i = 0; i < hosts->len; i++) {
+    const char *key = ((BktHostEntry *)g_ptr_array_index(hosts, i))->key;
+    gboolean seen = FALSE;
+    for (guint k = 0; k < keys->len && !seen; k++)
+      seen = strcmp(g_ptr_array_index(keys, k), key) == 0;
+    if (!seen)
+      g_ptr_array_add(keys, (gpointer)key);
+  }
+  return keys;
+}
+
+guint
+bkt_hosts_count(GPtrArray *hosts, const char *key)
+{
+  guint n = 0;
+  for (guint i = 0; key != NULL && i < hosts->len; i++)
+    n += strcmp(((BktHostEntry *)g_ptr_array_index(hosts, i))->key, key) == 0;
+  return n;
+}
+
+BktHostEntry *
+bkt_hosts_active(GPtrArray *hosts, const char *key)
+{
+  BktHostEntry *any = NULL;
   for (guint i = 0; key != NULL && i < hosts->len; i++) {
     BktHostEntry *e = g_ptr_array_index(hosts, i);
-    if (strcmp(e->key, key) == 0)
+    if (strcmp(e->key, key) != 0)
+      continue;
+    if (e->active)
+      return e;
+    if (any == NULL)
+      any = e;
+  }
+  return any;
+}
+
+BktHostEntry *
+bkt_hosts_find(GPtrArray *hosts, const char *key, const char *account)
+{
+  for (guint i = 0; key != NULL && account != NULL && i < hosts->len; i++) {
+    BktHostEntry *e = g_ptr_array_index(hosts, i);
+    if (strcmp(e->key, key) == 0 && strcmp(e->account, account) == 0)
       return e;
   }
   return NULL;
 }
 
 BktHostEntry *
-bkt_hosts_lookup(GPtrArray *hosts, const char *input, GError **error)
+bkt_hosts_find_user(GPtrArray *hosts, const char *key, const char *user)
 {
-  if (input == NULL) {
-    if (hosts->len == 1)
-      return g_ptr_array_index(hosts, 0);
-    if (hosts->len == 0) {
-      g_set_error_literal(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
-                          _("not logged in to any Bitbucket: run 'bkt-auth login'"));
-      return NULL;
-    }
-    GString *names = g_string_new(NULL);
-    for (guint i = 0; i < hosts->len; i++)
-      g_string_append_printf(names, "%s%s", i ? ", " : "",
-                             ((BktHostEntry *)g_ptr_array_index(hosts, i))->key);
-    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
-                _("logged in to several hosts (%s): name the one you mean"), names->str);
-    g_string_free(names, TRUE);
-    return NULL;
+  BktHostEntry *by_account = bkt_hosts_find(hosts, key, user);
+  if (by_account != NULL)
+    return by_account;
+  for (guint i = 0; key != NULL && user != NULL && i < hosts->len; i++) {
+    BktHostEntry *e = g_ptr_array_index(hosts, i);
+    if (strcmp(e->key, key) == 0 && g_strcmp0(e->username, user) == 0)
+      return e;
   }
-  g_autofree char *key = bkt_host_key_for_input(input);
-  BktHostEntry *e = bkt_hosts_find(hosts, key);
-  if (e != NULL)
-    return e;
-  /* Echoed: the name may come from a repository's remote, escapes and all. */
-  g_autofree char *shown = bkt_text_tame(input);
-  g_set_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
-              _("not logged in to '%s': run 'bkt-auth login %s'"), shown, shown);
   return NULL;
 }
 
-GPtrArray *
-bkt_hosts_load_selected(const char *input, GError **error)
+const char *
+bkt_hosts_last_used(GPtrArray *hosts)
 {
-  GPtrArray *hosts = bkt_hosts_load(error);
-  if (hosts == NULL || input == NULL)
-    return hosts;
-  BktHostEntry *only = bkt_hosts_lookup(hosts, input, error);
-  if (only == NULL) {
-    g_ptr_array_unref(hosts);
-    return NULL;
+  const BktHostEntry *last = NULL;
+  for (guint i = 0; i < hosts->len; i++) {
+    const BktHostEntry *e = g_ptr_array_index(hosts, i);
+    if (e->last_used > 0 && (last == NULL || e->last_used > last->last_used))
+      last = e;
   }
-  BktHostEntry *copy = bkt_host_entry_copy(only);
-  g_ptr_array_set_size(hosts, 0);
-  g_ptr_array_add(hosts, copy);
-  return hosts;
+  return last != NULL ? last->key : NULL;
+}
+
+/* Mark entry the one used last: now, or a second after the newest other, so that two logins
+ * within one second keep their order. */
+static void
+touch(GPtrArray *hosts, BktHostEntry *entry)
+{
+  gint64 stamp = MAX(entry->last_used, g_get_real_time() / G_USEC_PER_SEC);
+  for (guint i = 0; i < hosts->len; i++) {
+    const BktHostEntry *e = g_ptr_array_index(hosts, i);
+    if (e != entry && e->last_used >= stamp)
+      stamp = e->last_used + 1;
+  }
+  entry->last_used = stamp;
+}
+
+void
+bkt_hosts_set_active(GPtrArray *hosts, BktHostEntry *entry)
+{
+  for (guint i = 0; i < hosts->len; i++) {
+    BktHostEntry *e = g_ptr_array_index(hosts, i);
+    if (strcmp(e->key, entry->key) == 0)
+      e->active = e == entry;
+  }
+  touch(hosts, entry);
 }
 
 void
 bkt_hosts_put(GPtrArray *hosts, BktHostEntry *entry)
 {
-  bkt_hosts_remove(hosts, entry->key);
+  for (guint i = 0; i < hosts->len; i++) {
+    BktHostEntry *e = g_ptr_array_index(hosts, i);
+    if (bkt_host_entry_same(e, entry)) {
+      g_ptr_array_remove_index(hosts, i);
+      break;
+    }
+  }
+  if (entry->active) {
+    for (guint i = 0; i < hosts->len; i++) {
+      BktHostEntry *e = g_ptr_array_index(hosts, i);
+      if (strcmp(e->key, entry->key) == 0)
+        e->active = FALSE;
+    }
+    touch(hosts, entry);
+  }
   g_ptr_array_add(hosts, entry);
 }
 
 gboolean
-bkt_hosts_remove(GPtrArray *hosts, const char *key)
+bkt_hosts_remove(GPtrArray *hosts, const char *key, const char *account)
 {
+  BktHostEntry *e = bkt_hosts_find(hosts, key, account);
+  if (e == NULL)
+    return FALSE;
+  gboolean was_active = e->active;
+  g_ptr_array_remove(hosts, e);
+  if (!was_active)
+    return TRUE;
+  BktHostEntry *next = NULL;
   for (guint i = 0; i < hosts->len; i++) {
-    BktHostEntry *e = g_ptr_array_index(hosts, i);
-    if (strcmp(e->key, key) == 0) {
-      g_ptr_array_remove_index(hosts, i);
-      return TRUE;
-    }
+    BktHostEntry *o = g_ptr_array_index(hosts, i);
+    if (strcmp(o->key, key) == 0 && (next == NULL || o->last_used > next->last_used))
+      next = o;
   }
-  return FALSE;
+  if (next != NULL)
+    next->active = TRUE;
+  return TRUE;
 }

@@ -14,6 +14,7 @@
 void
 bkt_identity_clear(BktIdentity *id)
 {
+  g_free(id->account);
   g_free(id->username);
   g_free(id->display_name);
   g_free(id->scopes);
@@ -27,8 +28,13 @@ bkt_identity_parse_cloud_user(const char *body, size_t len, BktIdentity *id)
   const char *name = bkt_json_string(json, "username");
   if (name == NULL)
     name = bkt_json_string(json, "account_id");
+  const char *account = bkt_json_string(json, "account_id");
+  if (account == NULL)
+    account = bkt_json_string(json, "uuid");
   gboolean ok = name != NULL;
   if (ok) {
+    g_free(id->account);
+    id->account = bkt_text_tame(account != NULL ? account : name);
     g_free(id->username);
     id->username = bkt_text_tame(name);
     g_free(id->display_name);
@@ -130,6 +136,9 @@ bkt_identity_take(const BktHost *host, int step, const BktHttpResponse *resp, Bk
     }
     g_free(id->username);
     id->username = bkt_text_tame(user);
+    const char *user_id = bkt_http_response_header(resp, "x-auserid");
+    g_free(id->account);
+    id->account = bkt_text_tame(user_id != NULL && *user_id != '\0' ? user_id : user);
     return TRUE;
   }
 

@@ -8,6 +8,8 @@
 
 /* Who a credential belongs to. */
 typedef struct {
+  char *account;      /* who it is, as the server keys people: Cloud account_id (else uuid),
+                         DC X-AUSERID; never what was typed */
   char *username;     /* Cloud: username, else account_id; DC: the user slug */
   char *display_name;
   char *scopes;       /* granted scopes when the server says (Cloud x-oauth-scopes) */

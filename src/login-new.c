@@ -63,6 +63,7 @@ bkt_login_new(const BktLoginOptions *opts, BktLoginProgress progress, gpointer u
   login->user_data = user_data;
   login->ca_file = g_strdup(opts->ca_file);
   login->timeout_s = opts->timeout_s > 0 ? opts->timeout_s : DEFAULT_TIMEOUT_S;
+  login->confirm_replace = opts->confirm_replace;
   const char *host = opts->host != NULL ? opts->host : "bitbucket.org";
 
   if (!bkt_host_parse(host, opts->kind, opts->allow_http, &login->host, error))
@@ -184,6 +185,18 @@ const GError *
 bkt_login_error(const BktLogin *login)
 {
   return login->stage == BKT_LOGIN_FAILED ? login->error : NULL;
+}
+
+BktLoginQuestion
+bkt_login_question(const BktLogin *login)
+{
+  return login->stage == BKT_LOGIN_ASKING ? login->question : BKT_LOGIN_ASK_NOTHING;
+}
+
+gboolean
+bkt_login_replaces(const BktLogin *login)
+{
+  return login->replacing;
 }
 
 const BktHostEntry *

@@ -36,6 +36,9 @@ struct BktLogin {
   BktIdentity identity;
   int identity_step;
   gboolean owner_unknown; /* the redirect came over a connection of unknown owner */
+  gboolean confirm_replace; /* ask before replacing the same account's login */
+  gboolean replacing;     /* the store holds this account of this host already */
+  BktLoginQuestion question;
   BktHostEntry *entry;
   BktSecret *confirm_token;
   int async_timeout_ms;

@@ -117,6 +117,10 @@ entry_new(BktLogin *login)
   e->key = g_strdup(login->host.key);
   e->kind = login->host.kind;
   e->base_url = g_strdup(login->host.base_url);
+  e->account = g_strdup(login->identity.account != NULL ? login->identity.account
+                                                        : login->identity.username);
+  e->active = TRUE;
+  e->last_used = bkt_now();
   e->username = g_strdup(login->identity.username);
   e->display_name = g_strdup(login->identity.display_name);
   e->auth = BKT_AUTH_OAUTH;
@@ -193,6 +197,15 @@ take_redirect(BktLogin *login, const BktCallback *cb)
   set_stage(login, BKT_LOGIN_EXCHANGING);
   start_request(login, &req);
   bkt_secret_truncate(login->form, 0);
+}
+
+/* Whether the store already holds this account of this host (a login again as the same
+ * person). Read without the lock: it only decides what to tell or ask. */
+static gboolean
+replaces_a_login(const BktHostEntry *e)
+{
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
+  return hosts != NULL && bkt_hosts_find(hosts, e->key, e->account) != NULL;
 }
 
 /* ---- the transitions, all of them ---- */
@@ -278,9 +291,15 @@ on_event(BktLogin *login, Event ev, const BktCallback *cb)
       if (ask_identity(login))
         break;
       login->entry = entry_new(login);
+      login->replacing = replaces_a_login(login->entry);
       /* A redirect from a connection whose owner is unknown may be another user's login:
-       * nothing is stored until the person says the account is theirs. */
+       * nothing is stored until the person says the account is theirs. A front end may also
+       * ask before this login replaces the same account's. */
       if (login->owner_unknown)
+        login->question = BKT_LOGIN_ASK_OWNER;
+      else if (login->replacing && login->confirm_replace)
+        login->question = BKT_LOGIN_ASK_REPLACE;
+      if (login->question != BKT_LOGIN_ASK_NOTHING)
         set_stage(login, BKT_LOGIN_ASKING);
       else
         start_store(login);
@@ -288,14 +307,26 @@ on_event(BktLogin *login, Event ev, const BktCallback *cb)
     break;
 
   case BKT_LOGIN_ASKING:
-    if (ev == EV_KEEP)
+    if (ev == EV_KEEP && login->question == BKT_LOGIN_ASK_OWNER && login->replacing &&
+        login->confirm_replace) {
+      /* The account is theirs: now whether to replace its earlier login. */
+      login->question = BKT_LOGIN_ASK_REPLACE;
+      set_stage(login, BKT_LOGIN_ASKING);
+    } else if (ev == EV_KEEP) {
       start_store(login);
-    else if (ev == EV_DROP)
+    } else if (ev == EV_DROP && login->question == BKT_LOGIN_ASK_REPLACE) {
+      fail(login, g_error_new(BKT_ERROR, BKT_ERROR_CANCELLED,
+                              _("the earlier login of %s on %s stays as it was, and nothing "
+                                "new was stored"),
+                              login->entry->username ? login->entry->username : "?",
+                              login->host.key));
+    } else if (ev == EV_DROP) {
       fail(login, g_error_new(BKT_ERROR, BKT_ERROR_DENIED,
                               _("the login as %s on %s was not kept, and nothing was stored: "
                                 "log in again if that was not your account"),
                               login->entry->username ? login->entry->username : "?",
                               login->host.key));
+    }
     break;
 
   case BKT_LOGIN_STORING:

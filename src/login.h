@@ -40,7 +40,16 @@ typedef struct {
   gboolean allow_http;
   gboolean insecure_storage; /* fall back to a 0600 file without a Secret Service */
   int timeout_s;             /* how long to wait for the browser; 0: 300 */
+  gboolean confirm_replace;  /* stop in BKT_LOGIN_ASKING before replacing the same account */
 } BktLoginOptions;
+
+/* What BKT_LOGIN_ASKING asks. */
+typedef enum {
+  BKT_LOGIN_ASK_NOTHING,
+  BKT_LOGIN_ASK_OWNER,   /* the browser came back over a connection of unknown owner: is
+                            this account yours? */
+  BKT_LOGIN_ASK_REPLACE, /* this account is logged in already: replace that login? */
+} BktLoginQuestion;
 
 typedef void (*BktLoginProgress)(BktLogin *login, BktLoginStage stage, gpointer user_data);
 
@@ -93,8 +102,12 @@ void bkt_login_dispatch(BktLogin *login, const struct pollfd *fds, int n);
  * not a redirect of this attempt; the login then goes on waiting.
  */
 gboolean bkt_login_paste(BktLogin *login, const char *text, GError **error);
+/* BKT_LOGIN_ASKING: what it asks. */
+BktLoginQuestion bkt_login_question(const BktLogin *login);
 /* BKT_LOGIN_ASKING: keep the account the browser came back with, or not (the login fails). */
 void bkt_login_keep_account(BktLogin *login, gboolean keep);
+/* From BKT_LOGIN_ASKING on: whether the login replaces the same account's earlier one. */
+gboolean bkt_login_replaces(const BktLogin *login);
 /* Give up. A login already stored is put back first, so the stage may stay for a moment. */
 void bkt_login_cancel(BktLogin *login);
 

@@ -7,6 +7,7 @@
 
 #include <glib-unix.h>
 #include <glib/gi18n.h>
+#include <string.h>
 
 #include "async.h"
 #include "backend.h"
@@ -23,8 +24,9 @@ typedef enum { OP_CHOOSE, OP_SAVE, OP_UNDO } OpKind;
 
 struct BktStoreUndo {
   BktHostEntry *entry;     /* the login that was saved */
-  BktHostEntry *previous;  /* what hosts.json held for its host, or NULL */
+  BktHostEntry *previous;  /* the same account as hosts.json held it before, or NULL */
   BktSecrets previous_secrets; /* its secrets; no access token when there were none */
+  GPtrArray *host_before;  /* every account of the host as it was, which one active */
 };
 
 struct BktStoreOp {
@@ -56,6 +58,8 @@ bkt_store_undo_free(BktStoreUndo *undo)
   bkt_host_entry_free(undo->entry);
   bkt_host_entry_free(undo->previous);
   bkt_secrets_clear(&undo->previous_secrets);
+  if (undo->host_before != NULL)
+    g_ptr_array_unref(undo->host_before);
   g_free(undo);
 }
 
@@ -349,7 +353,14 @@ after_lock(BktStoreOp *op)
     undo_begin(op);
     return;
   }
-  const BktHostEntry *prev = bkt_hosts_find(op->hosts, op->undo->entry->key);
+  const BktHostEntry *saved = op->undo->entry;
+  op->undo->host_before = bkt_hosts_new();
+  for (guint i = 0; i < op->hosts->len; i++) {
+    const BktHostEntry *e = g_ptr_array_index(op->hosts, i);
+    if (strcmp(e->key, saved->key) == 0)
+      g_ptr_array_add(op->undo->host_before, bkt_host_entry_copy(e));
+  }
+  const BktHostEntry *prev = bkt_hosts_find(op->hosts, saved->key, saved->account);
   if (prev == NULL) {
     store_new(op);
     return;
@@ -416,11 +427,17 @@ undo_restore_secrets(BktStoreOp *op)
 static void
 undo_write_hosts(BktStoreOp *op)
 {
+  /* The host's accounts as they were, the same one active. */
   const BktStoreUndo *u = op->undo;
-  if (u->previous != NULL)
-    bkt_hosts_put(op->hosts, bkt_host_entry_copy(u->previous));
-  else
-    bkt_hosts_remove(op->hosts, u->entry->key);
+  guint at = op->hosts->len;
+  for (guint i = op->hosts->len; i > 0; i--)
+    if (strcmp(((BktHostEntry *)g_ptr_array_index(op->hosts, i - 1))->key, u->entry->key) == 0) {
+      g_ptr_array_remove_index(op->hosts, i - 1);
+      at = i - 1;
+    }
+  for (guint i = 0; u->host_before != NULL && i < u->host_before->len; i++)
+    g_ptr_array_insert(op->hosts, (gint)(at + i),
+                       bkt_host_entry_copy(g_ptr_array_index(u->host_before, i)));
   GError *error = NULL;
   if (!bkt_hosts_save(op->hosts, &error)) {
     if (op->error == NULL)

@@ -9,6 +9,7 @@
 
 #include "async.h"
 #include "backend.h"
+#include "choose.h"
 #include "error.h"
 #include "files.h"
 #include "json.h"
@@ -39,7 +40,8 @@ bkt_store_backend_of(const BktHostEntry *entry)
 static BktSecretKey
 key_of(const BktHostEntry *entry)
 {
-  return (BktSecretKey){ entry->key, NULL };
+  /* Version 1 kept a host's one login under the host alone, until the upgrade moves it. */
+  return (BktSecretKey){ entry->key, entry->legacy ? NULL : entry->account };
 }
 
 /* ---- the secrets ---- */
@@ -209,21 +211,98 @@ bkt_storage_describe(const char *storage)
   return (b != NULL ? b : &bkt_backend_secret_service)->describe();
 }
 
-/* ---- logout ---- */
+/* ---- commands that change the store ---- */
 
 gboolean
-bkt_store_logout(const char *host_input, char **key_out, GError **error)
+bkt_store_logout(const char *host_input, const char *user, BktHostEntry **removed,
+                 GError **error)
 {
   /* Lock before reading, so another process's change to hosts.json is not lost. */
   g_autoptr(BktLock) lock = bkt_lock_take(error);
   if (lock == NULL)
     return FALSE;
   g_autoptr(GPtrArray) hosts = bkt_hosts_load(error);
-  BktHostEntry *entry = hosts != NULL ? bkt_hosts_lookup(hosts, host_input, error) : NULL;
+  BktHostEntry *entry = hosts != NULL ? bkt_choose_login(hosts, host_input, user, FALSE, error)
+                                      : NULL;
   if (entry == NULL || !bkt_secrets_delete(entry, error))
     return FALSE;
   delete_elsewhere(entry);
-  *key_out = g_strdup(entry->key);
-  bkt_hosts_remove(hosts, entry->key);
+  *removed = bkt_host_entry_copy(entry);
+  bkt_hosts_remove(hosts, entry->key, entry->account);
   return bkt_hosts_save(hosts, error);
+}
+
+gboolean
+bkt_store_switch(const BktHostEntry *to, GError **error)
+{
+  g_autoptr(BktLock) lock = bkt_lock_take(error);
+  if (lock == NULL)
+    return FALSE;
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(error);
+  BktHostEntry *entry = hosts != NULL ? bkt_hosts_find(hosts, to->key, to->account) : NULL;
+  if (hosts != NULL && entry == NULL)
+    g_set_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
+                _("the account %s on '%s' was logged out meanwhile"),
+                to->username != NULL ? to->username : to->account, to->key);
+  if (entry == NULL)
+    return FALSE;
+  bkt_hosts_set_active(hosts, entry);
+  return bkt_hosts_save(hosts, error);
+}
+
+/* Move one login of version 1 to the layout of accounts: its secrets from under the host alone
+ * to under the host and the account. Nothing is lost on the way: the old item goes only once
+ * the new one is stored. */
+static gboolean
+upgrade_login(BktHostEntry *e, GError **error)
+{
+  const BktBackend *b = bkt_store_backend_of(e);
+  GError *local = NULL;
+  g_autoptr(BktSecret) value = call_sync(b, CALL_LOOKUP, e, NULL, &local);
+  if (local != NULL) {
+    g_propagate_error(error, local);
+    return FALSE;
+  }
+  if (value != NULL) {
+    BktHostEntry moved = *e;
+    moved.legacy = FALSE;
+    if (call_sync(b, CALL_STORE, &moved, value, error) == NULL ||
+        call_sync(b, CALL_CLEAR, e, NULL, error) == NULL)
+      return FALSE;
+  }
+  e->legacy = FALSE;
+  return TRUE;
+}
+
+gboolean
+bkt_store_upgrade(GError **error)
+{
+  g_autofree char *path = bkt_config_path("hosts.json", error);
+  g_autofree char *text = NULL;
+  size_t len = 0;
+  if (path == NULL || !bkt_file_read(path, &text, &len, error))
+    return FALSE;
+  int version = 0;
+  g_autoptr(GPtrArray) quick = bkt_hosts_new();
+  /* Absent, the current format, or damaged (the command that reads it says so). */
+  if (text == NULL || !bkt_hosts_parse(text, len, quick, &version, NULL) || version != 1)
+    return TRUE;
+
+  g_autoptr(BktLock) lock = bkt_lock_take(error);
+  if (lock == NULL)
+    return FALSE;
+  /* Read again under the lock: another process may have done it meanwhile. */
+  g_autofree char *again = NULL;
+  g_autoptr(GPtrArray) hosts = bkt_hosts_new();
+  if (!bkt_file_read(path, &again, &len, error))
+    return FALSE;
+  if (again == NULL || !bkt_hosts_parse(again, len, hosts, &version, NULL) || version != 1)
+    return TRUE;
+  for (guint i = 0; i < hosts->len; i++)
+    if (!upgrade_login(g_ptr_array_index(hosts, i), error)) {
+      g_prefix_error(error, _("cannot move the stored logins to the layout of several "
+                              "accounts, so nothing was changed: "));
+      return FALSE;
+    }
+  return bkt_hosts_keep_old(1, error) && bkt_hosts_save(hosts, error);
 }

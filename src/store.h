@@ -86,5 +86,19 @@ void bkt_store_op_wait(BktStoreOp *op);
 
 /* ---- commands that change the store ---- */
 
-/* Remove a login's secrets and entry, under the lock. *key_out: the host it was for. */
-gboolean bkt_store_logout(const char *host_input, char **key_out, GError **error);
+/* Remove a login's secrets and entry, under the lock: the account user names (else the
+ * active one) of the host the rules of choose.h find (without guessing the last used).
+ * *removed: a copy of what was removed. When it was the host's active account, its most
+ * recently used other one becomes active. */
+gboolean bkt_store_logout(const char *host_input, const char *user, BktHostEntry **removed,
+                          GError **error);
+
+/* Make an account its host's active one, under the lock. */
+gboolean bkt_store_switch(const BktHostEntry *to, GError **error);
+
+/*
+ * Move what hosts.json version 1 holds (one login per host, its secrets kept under the host
+ * alone) to the layout of several accounts, under the lock, keeping the old file beside it as
+ * hosts.json.v1; nothing when there is nothing to move. Every command runs it first.
+ */
+gboolean bkt_store_upgrade(GError **error);

@@ -24,8 +24,9 @@ choose_storage(gboolean insecure, GError **error)
 
 BktHostEntry *
 bkt_login_with_token(const BktLoginOptions *opts, const BktSecret *token,
-                     const char *basic_user, GError **error)
+                     const char *basic_user, gboolean *replaced, GError **error)
 {
+  *replaced = FALSE;
   if (!bkt_token_is_plain(bkt_secret_str(token))) {
     g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
                         _("that is not a token: a token is one line of visible characters, "
@@ -49,6 +50,9 @@ bkt_login_with_token(const BktLoginOptions *opts, const BktSecret *token,
   entry->key = g_strdup(host.key);
   entry->kind = host.kind;
   entry->base_url = g_strdup(host.base_url);
+  entry->account = g_strdup(id.account != NULL ? id.account : id.username);
+  entry->active = TRUE;
+  entry->last_used = g_get_real_time() / G_USEC_PER_SEC;
   entry->username = g_strdup(id.username);
   entry->display_name = g_strdup(id.display_name);
   entry->auth = BKT_AUTH_TOKEN;
@@ -57,6 +61,10 @@ bkt_login_with_token(const BktLoginOptions *opts, const BktSecret *token,
   g_free(entry->storage);
   entry->storage = g_strdup(storage);
   entry->ca_file = g_strdup(opts->ca_file);
+  GPtrArray *hosts = bkt_hosts_load(NULL);
+  *replaced = hosts != NULL && bkt_hosts_find(hosts, entry->key, entry->account) != NULL;
+  if (hosts != NULL)
+    g_ptr_array_unref(hosts);
   /* A token someone made keeps the lifetime they gave it: none that bkt-auth knows. */
   BktSecrets secrets = { .access_token = (BktSecret *)token };
   BktStoreOp *op = bkt_store_save_login(entry, &secrets, NULL, NULL);

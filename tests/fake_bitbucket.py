@@ -123,7 +123,25 @@ MALLORY_DC_BODY = {
     "slug": "mallory",
     "type": "NORMAL",
 }
+# A second account of the same person (or a colleague) on the same servers.
+BOB_CLOUD_BODY = {
+    "username": "bob",
+    "display_name": "Bob Example",
+    "account_id": "557058:2222",
+    "uuid": "{22222222-3333-4444-5555-666666666666}",
+    "type": "user",
+}
+BOB_DC_BODY = {
+    "name": "bob",
+    "emailAddress": "bob@example.com",
+    "id": 52,
+    "displayName": "Bob Example",
+    "active": True,
+    "slug": "bob",
+    "type": "NORMAL",
+}
 USERS = {"alice": (CLOUD_USER_BODY, DC_USER_BODY),
+         "bob": (BOB_CLOUD_BODY, BOB_DC_BODY),
          "mallory": (MALLORY_CLOUD_BODY, MALLORY_DC_BODY)}
 DEFAULT_USER = "alice"
 USER_HEADER = "X-Fake-User"

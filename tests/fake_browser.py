@@ -112,9 +112,14 @@ def wait_for_file():
 
 
 def one_hop(url):
-    """GET url without following redirects; return the absolute Location."""
+    """GET url without following redirects; return the absolute Location. The signed-in
+    user is FAKE_BROWSER_USER (the fake Bitbucket's X-Fake-User), else the fake's default."""
+    request = urllib.request.Request(url)
+    user = os.environ.get("FAKE_BROWSER_USER")
+    if user:
+        request.add_header("X-Fake-User", user)
     try:
-        with opener(follow=False).open(url, timeout=TIMEOUT) as resp:
+        with opener(follow=False).open(request, timeout=TIMEOUT) as resp:
             status = resp.status
     except urllib.error.HTTPError as e:
         with e:

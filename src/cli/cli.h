@@ -16,6 +16,7 @@ int cmd_status(int argc, char **argv);
 int cmd_token(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
+int cmd_switch(int argc, char **argv);
 int cmd_git_credential(int argc, char **argv);
 int cmd_setup_git(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);

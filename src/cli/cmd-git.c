@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "access.h"
+#include "choose.h"
 #include "cli.h"
 #include "error.h"
 #include "gitcred.h"
@@ -90,7 +91,7 @@ credential_get(const BktGitRequest *req)
   g_autoptr(BktSecret) token = NULL;
   BktHostEntry *fresh = NULL;
   GError *token_error = NULL;
-  if (!bkt_access_token(entry->key, FALSE, &token, &fresh, &token_error))
+  if (!bkt_access_token(entry->key, entry->account, FALSE, &token, &fresh, &token_error))
     return cli_fail(token_error);
   int code = answer(bkt_git_username(fresh), token, fresh->expires_at);
   bkt_host_entry_free(fresh);
@@ -120,7 +121,7 @@ credential_erase(const BktGitRequest *req)
     return 0;
   g_autoptr(BktSecret) token = NULL;
   GError *error = NULL;
-  if (!bkt_access_token(entry->key, TRUE, &token, NULL, &error))
+  if (!bkt_access_token(entry->key, entry->account, TRUE, &token, NULL, &error))
     cli_fail(error);
   return 0;
 }
@@ -281,13 +282,22 @@ cmd_setup_git(int argc, char **argv)
   if (!cli_parse(ctx, "setup-git", &argc, &argv) || !cli_one_host("setup-git", argc, argv, &host))
     return 1;
   GError *error = NULL;
-  g_autoptr(GPtrArray) hosts = bkt_hosts_load_selected(host, &error);
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(&error);
   if (hosts == NULL)
     return cli_fail(error);
   if (hosts->len == 0)
     return cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
                                         _("not logged in to any Bitbucket: run 'bkt-auth "
                                           "login' first")));
+  /* One per host: the helper answers for every account of it. */
+  const char *only = host != NULL ? bkt_choose_host(hosts, host, FALSE, &error) : NULL;
+  if (host != NULL && only == NULL)
+    return cli_fail(error);
+  for (guint i = hosts->len; i > 0; i--) {
+    const BktHostEntry *e = g_ptr_array_index(hosts, i - 1);
+    if (!e->active || (only != NULL && strcmp(e->key, only) != 0))
+      g_ptr_array_remove_index(hosts, i - 1);
+  }
   g_autofree char *helper = helper_command(&error);
   if (helper == NULL)
     return cli_fail(error);

@@ -142,7 +142,8 @@ run_with_token(const BktLoginOptions *opts, gboolean json)
                  : _("standard input should hold the token alone, or an Atlassian e-mail on "
                      "the first line and the API token on the second")));
   GError *error = NULL;
-  BktHostEntry *e = bkt_login_with_token(opts, token, email, &error);
+  gboolean replaced = FALSE;
+  BktHostEntry *e = bkt_login_with_token(opts, token, email, &replaced, &error);
   if (e == NULL) {
     if (email == NULL && kind_of(opts->host, opts->kind) == BKT_KIND_CLOUD &&
         g_error_matches(error, BKT_ERROR, BKT_ERROR_PROTOCOL)) {
@@ -156,6 +157,9 @@ run_with_token(const BktLoginOptions *opts, gboolean json)
     }
     return cli_fail(error);
   }
+  if (replaced)
+    fprintf(stderr, _("Already logged in to %s as %s: that login was replaced.\n"), e->key,
+            e->username != NULL ? e->username : e->account);
   cli_print_result(e);
   if (json)
     cli_print_entry_json(e);

@@ -98,6 +98,11 @@ on_progress(BktLogin *login, BktLoginStage stage, gpointer user_data)
     fprintf(stderr, _("Checking who the token belongs to...\n"));
     break;
   case BKT_LOGIN_STORING:
+    if (bkt_login_replaces(login)) {
+      const BktHostEntry *e = bkt_login_entry(login);
+      fprintf(stderr, _("Already logged in to %s as %s: replacing that login.\n"), e->key,
+              e->username != NULL ? e->username : e->account);
+    }
     fprintf(stderr, _("Storing the token...\n"));
     break;
   case BKT_LOGIN_CONFIRMING:

@@ -14,6 +14,8 @@
 
 #include "cli.h"
 #include "access.h"
+#include "error.h"
+#include "store.h"
 #include "http.h"
 #include "term.h"
 
@@ -28,7 +30,8 @@ static const Command commands[] = {
   { "status", cmd_status, N_("show which hosts you are logged in to") },
   { "token", cmd_token, N_("print a valid access token, refreshing it when needed") },
   { "refresh", cmd_refresh, N_("refresh the access token now") },
-  { "logout", cmd_logout, N_("remove the stored login for a host") },
+  { "logout", cmd_logout, N_("remove the stored login of an account") },
+  { "switch", cmd_switch, N_("make another account of a host the active one") },
   { "setup-git", cmd_setup_git, N_("make git use bkt-auth for your Bitbucket hosts") },
   { "git-credential", cmd_git_credential, N_("answer git's credential requests (git runs it)") },
   { "doctor", cmd_doctor, N_("find what makes logins fail, and how to fix it") },
@@ -104,6 +107,15 @@ main(int argc, char **argv)
   /* stdout carries only what a program reads: debug and warnings from libraries go to stderr. */
   g_log_writer_default_set_use_stderr(TRUE);
 
+  const char *name = argc >= 2 ? argv[1] : "status";
+  gboolean informs = g_str_has_prefix(name, "-") || strcmp(name, "help") == 0 ||
+                     strcmp(name, "doctor") == 0;
+  /* What an older release stored moves to the layout of several accounts first (doctor reads
+   * either and tells). */
+  GError *error = NULL;
+  if (!informs && !bkt_store_upgrade(&error))
+    return cli_fail(error);
+
   if (argc < 2) {
     /* First run on a terminal: the wizard's welcome; otherwise the status of what is stored. */
     g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
@@ -115,7 +127,6 @@ main(int argc, char **argv)
     char *args[] = { (char *)"status", NULL };
     return cmd_status(1, args);
   }
-  const char *name = argv[1];
   if (strcmp(name, "--help") == 0 || strcmp(name, "-h") == 0 || strcmp(name, "help") == 0) {
     usage(stdout);
     return 0;

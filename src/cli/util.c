@@ -72,6 +72,8 @@ cli_entry_json(const BktHostEntry *e, gint64 expires_at)
     cJSON_AddStringToObject(o, "username", e->username);
   if (e->display_name != NULL)
     cJSON_AddStringToObject(o, "display_name", e->display_name);
+  if (e->account != NULL && !e->legacy)
+    cJSON_AddStringToObject(o, "account", e->account);
   cJSON_AddStringToObject(o, "auth", bkt_auth_to_string(e->auth));
   cJSON_AddStringToObject(o, "storage", e->storage);
   if (expires_at > 0) {

@@ -538,15 +538,28 @@ class BktTestCase(unittest.TestCase):
             return None
 
     def hosts_entries(self):
-        """host key -> entry of hosts.json ({} when there is no file)."""
+        """host key -> its active account's entry of hosts.json, with the host's fields and
+        the account key ({} when there is no file)."""
         text = self.hosts_json_text()
         if text is None:
             return {}
         data = json.loads(text)
         hosts = data.get("hosts", data) if isinstance(data, dict) else data
         if isinstance(hosts, dict):
-            return hosts
+            return {key: dict(h["accounts"][h["active"]], host=key, kind=h["kind"],
+                              base_url=h.get("base_url"), account=h["active"])
+                    for key, h in hosts.items()}
         return {h.get("host"): h for h in hosts}
+
+    def hosts_accounts(self, host):
+        """The accounts of host in hosts.json: account key -> entry, with "active"."""
+        text = self.hosts_json_text()
+        if text is None:
+            return {}
+        h = json.loads(text).get("hosts", {}).get(host)
+        if h is None:
+            return {}
+        return {k: dict(a, active=(k == h["active"])) for k, a in h["accounts"].items()}
 
     def config_files_text(self):
         """path -> text of every file under the config dir."""

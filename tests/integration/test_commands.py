@@ -78,6 +78,20 @@ class AfterLogin(BktTestCase):
         self.assertLessEqual(set(h), set(host), "undocumented fields")
         self.assertLessEqual({k for k, optional in host.items() if not optional}, set(h))
         self.assertIs(h["active"], True)
+        # Each account has the host's fields but "accounts"; the active one is the host's own.
+        one = {k for k, optional in host.items() if not optional} - {"accounts"}
+        self.assertEqual(len(h["accounts"]), 1)
+        for a in h["accounts"]:
+            self.assertLessEqual(set(a), set(host) - {"accounts"}, "undocumented fields")
+            self.assertLessEqual(one, set(a))
+        self.assertEqual(h["accounts"][0], {k: v for k, v in h.items() if k != "accounts"})
+        # The example in the document is of that schema too.
+        example = json.loads(doc.split("```json\n", 1)[1].split("```", 1)[0])
+        self.assertEqual(set(example), set(top))
+        for eh in example["hosts"]:
+            self.assertLessEqual(set(eh), set(host))
+            for a in eh["accounts"]:
+                self.assertLessEqual(set(a), set(host) - {"accounts"})
 
     def test_show_token(self):
         rc, out, err = self.run_bkt(["status", "--show-token"])
@@ -243,17 +257,23 @@ class TwoHosts(BktTestCase):
         self.assertNotEqual(self.cloud, self.dc)
 
     def test_host_omitted(self):
-        for args in (["token"], ["refresh"], ["logout"]):
-            with self.subTest(args=args):
-                rc, out, err = self.run_bkt(args)
-                self.assertEqual(rc, 1, err)
-                self.assertEqual(out, "")
-                self.assertIn(CLOUD_HOST, err)
-                self.assertIn(self.fake.dc_host, err)
-        # Nothing was logged out or refreshed.
-        self.assertEqual(self.fake.stats()["token_refresh"], 0)
+        # Outside a repository, token and refresh take the host logged in to last...
+        rc, out, err = self.run_bkt(["token"], env_extra=DC_ENV)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(out.strip(), self.dc)
+        rc, out, err = self.run_bkt(["refresh"], env_extra=DC_ENV)
+        self.assertEqual(rc, 0, err)
+        self.assertIn(self.fake.dc_host, err)
+        self.assertEqual(self.fake.stats()["token_refresh"], 1)
+        # ...but logout does not guess: it names the logins there are.
+        rc, out, err = self.run_bkt(["logout"], env_extra=DC_ENV)
+        self.assertEqual(rc, 1, err)
+        self.assertEqual(out, "")
+        self.assertIn(CLOUD_HOST, err)
+        self.assertIn(self.fake.dc_host, err)
+        # Nothing was logged out; Cloud was not refreshed.
         self.assertEqual(self.keyring_secret(CLOUD_HOST)["access_token"], self.cloud)
-        self.assertEqual(self.keyring_secret(self.fake.dc_host)["access_token"], self.dc)
+        self.assertIsNotNone(self.keyring_secret(self.fake.dc_host))
 
     def test_status_lists_both(self):
         rc, out, err = self.run_bkt(["status", "--json"])

@@ -47,7 +47,7 @@ class CrashSafety(BktTestCase):
             data = json.loads(text)
         except ValueError:
             self.fail("%s: hosts.json is broken: %r" % (what, text[:200]))
-        self.assertIn(CLOUD_HOST, [h.get("host") for h in data.get("hosts", [])], what)
+        self.assertIn(CLOUD_HOST, data.get("hosts", {}), what)
         for path, content in self.config_files_text().items():
             self.assert_no_token_shapes(content, path)
             if ".bkt-new-" in os.path.basename(path):

@@ -100,7 +100,7 @@ class Trust(BktTestCase):
         path = self.hosts_json_path()
         with open(path) as f:
             data = json.load(f)
-        data["hosts"].append(dict(data["hosts"][0], host="git.example.com", kind="server-2030"))
+        data["hosts"]["git.example.com"] = dict(data["hosts"][CLOUD_HOST], kind="server-2030")
         with open(path, "w") as f:
             json.dump(data, f)
         before = self.files()

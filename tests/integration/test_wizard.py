@@ -66,10 +66,11 @@ class WizardCloud(WizardTestCase):
         self.assertEqual(self.token(), secret["access_token"])
         return secret
 
-    def authorize_url_from_browser_log(self):
+    def start_url_from_browser_log(self):
+        """The one address the browser was given: bkt-auth's own start address."""
         urls = harness.wait_until(self.browser_urls, what="the browser to be started")
         self.assertEqual(len(urls), 1, urls)
-        self.assertTrue(self.is_authorize_url(urls[0]), urls[0])
+        self.assert_start_address(urls[0], "127.0.0.1", urls[0])
         return urls[0]
 
     def follow_in_browser(self, url):
@@ -225,7 +226,7 @@ class WizardCloud(WizardTestCase):
             # Every key hint fits, down to the minimum width.
             self.assert_layout(t, WAITING, WAIT_KEYS)
         # The login goes on: the browser comes back now.
-        self.follow_in_browser(self.authorize_url_from_browser_log())
+        self.follow_in_browser(self.start_url_from_browser_log())
         self.finish_logged_in(t)
 
     def test_below_minimum_size(self):

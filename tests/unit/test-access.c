@@ -39,6 +39,7 @@ store_stale_login(void)
   e->key = g_strdup("bitbucket.org");
   e->kind = BKT_KIND_CLOUD;
   e->base_url = g_strdup(canned_url(server));
+  e->account = g_strdup("557058:1111");
   e->username = g_strdup("alice");
   e->client_id = g_strdup("cid");
   g_free(e->storage);
@@ -71,7 +72,7 @@ test_refresh_when_stale(void)
   int before = canned_count(server, "/site/oauth2/access_token");
   g_autoptr(BktSecret) token = NULL;
   g_autoptr(GError) error = NULL;
-  g_assert_true(bkt_access_token(NULL, FALSE, &token, NULL, &error));
+  g_assert_true(bkt_access_token(NULL, NULL, FALSE, &token, NULL, &error));
   g_assert_no_error(error);
   g_assert_cmpstr(bkt_secret_str(token), ==, "at-new");
   g_assert_cmpint(canned_count(server, "/site/oauth2/access_token"), ==, before + 1);
@@ -84,7 +85,7 @@ test_refresh_when_stale(void)
 
   /* Fresh now: handed out without asking the server. */
   g_autoptr(BktSecret) again = NULL;
-  g_assert_true(bkt_access_token(NULL, FALSE, &again, NULL, NULL));
+  g_assert_true(bkt_access_token(NULL, NULL, FALSE, &again, NULL, NULL));
   g_assert_cmpint(canned_count(server, "/site/oauth2/access_token"), ==, before + 1);
 }
 
@@ -96,7 +97,7 @@ test_lifetime_kept(void)
   canned_set(server, "/site/oauth2/access_token", 200, NULL,
              "{\"access_token\":\"at-new\",\"refresh_token\":\"rt-new\"}");
   g_autoptr(BktSecret) token = NULL;
-  g_assert_true(bkt_access_token(NULL, FALSE, &token, NULL, NULL));
+  g_assert_true(bkt_access_token(NULL, NULL, FALSE, &token, NULL, NULL));
   BktSecrets s = stored();
   g_assert_cmpint(s.expires_at - s.issued_at, ==, 1800);
   bkt_secrets_clear(&s);
@@ -120,7 +121,7 @@ other_process(int ready_fd)
   char event[4096];
   (void)!read(in, event, sizeof event); /* the other one read the stale token */
   g_autofree char *text = g_strdup_printf(
-    "{\"bitbucket.org\":{\"access_token\":\"at-other\",\"refresh_token\":\"rt-other\","
+    "{\"bitbucket.org#557058:1111\":{\"access_token\":\"at-other\",\"refresh_token\":\"rt-other\","
     "\"client_secret\":\"csecret\",\"expires_at\":%" G_GINT64_FORMAT ",\"issued_at\":%"
     G_GINT64_FORMAT "}}", now() + 3600, now());
   g_autofree char *tmp = g_strconcat(secrets, ".other", NULL);
@@ -148,7 +149,7 @@ test_contention(void)
   g_assert_cmpint(read(ready[0], &c, 1), ==, 1);
   g_autoptr(BktSecret) token = NULL;
   g_autoptr(GError) error = NULL;
-  g_assert_true(bkt_access_token(NULL, FALSE, &token, NULL, &error));
+  g_assert_true(bkt_access_token(NULL, NULL, FALSE, &token, NULL, &error));
   g_assert_no_error(error);
   g_assert_cmpstr(bkt_secret_str(token), ==, "at-other");
   g_assert_cmpint(canned_count(server, "/site/oauth2/access_token"), ==, before);
@@ -169,7 +170,7 @@ test_lock_deadline(void)
   g_setenv("BKT_AUTH_LOCK_TIMEOUT", "1", TRUE);
   g_autoptr(BktSecret) token = NULL;
   g_autoptr(GError) error = NULL;
-  g_assert_false(bkt_access_token(NULL, FALSE, &token, NULL, &error));
+  g_assert_false(bkt_access_token(NULL, NULL, FALSE, &token, NULL, &error));
   g_assert_error(error, BKT_ERROR, BKT_ERROR_STORE);
   g_assert_nonnull(strstr(error->message, "lock"));
   g_unsetenv("BKT_AUTH_LOCK_TIMEOUT");

@@ -4,6 +4,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "choose.h"
 #include "error.h"
 #include "files.h"
 #include "signals.h"
@@ -12,19 +13,26 @@
 static char *dir;
 
 static BktHostEntry *
-entry(const char *key, BktKind kind)
+account(const char *key, BktKind kind, const char *user)
 {
   BktHostEntry *e = bkt_host_entry_new();
   e->key = g_strdup(key);
   e->kind = kind;
   e->base_url = g_strconcat("https://", key, NULL);
-  e->username = g_strdup("alice");
+  e->account = g_strconcat("id-", user, NULL);
+  e->username = g_strdup(user);
   e->auth = BKT_AUTH_OAUTH;
   e->client_id = g_strdup("cid");
   g_free(e->storage);
   e->storage = g_strdup(BKT_STORAGE_FILE);
   e->expires_at = 1800000000;
   return e;
+}
+
+static BktHostEntry *
+entry(const char *key, BktKind kind)
+{
+  return account(key, kind, "alice");
 }
 
 static char *
@@ -62,8 +70,9 @@ test_hosts_roundtrip(void)
   dc->login = g_strdup("a@example.com");
   dc->display_name = g_strdup("Alice \"A\" Example");
   dc->ca_file = g_strdup("/etc/ssl/ca.pem");
-  BktHostEntry *dc_copy = bkt_host_entry_copy(dc);
   bkt_hosts_put(hosts, dc);
+  g_assert_cmpint(dc->last_used, >, 0); /* an active entry put is the one used last */
+  BktHostEntry *dc_copy = bkt_host_entry_copy(dc);
   bkt_hosts_put(hosts, entry("bitbucket.org", BKT_KIND_CLOUD)); /* replaces */
   g_assert_cmpuint(hosts->len, ==, 2);
   g_assert_true(bkt_hosts_save(hosts, NULL));
@@ -77,24 +86,33 @@ test_hosts_roundtrip(void)
   hosts = bkt_hosts_load(NULL);
   g_assert_cmpuint(hosts->len, ==, 2);
   g_autoptr(GError) error = NULL;
-  BktHostEntry *e = bkt_hosts_lookup(hosts, "https://git.example.com/bb/", &error);
+  BktHostEntry *e = bkt_choose_login(hosts, "https://git.example.com/bb/", NULL, TRUE, &error);
   g_assert_no_error(error);
   /* Every field comes back as it went. */
   g_assert_true(bkt_host_entry_equal(e, dc_copy));
-  g_assert_false(bkt_host_entry_equal(e, bkt_hosts_find(hosts, "bitbucket.org")));
+  g_assert_false(bkt_host_entry_equal(e, bkt_hosts_active(hosts, "bitbucket.org")));
   bkt_host_entry_free(dc_copy);
 
-  /* Two hosts: leaving HOST out is ambiguous, and says which are stored. */
-  g_assert_null(bkt_hosts_lookup(hosts, NULL, &error));
+  /* Two hosts put within one second keep their order... */
+  g_assert_cmpstr(bkt_hosts_last_used(hosts), ==, "bitbucket.org");
+  /* ...and with none used last (as a version 1 file leaves them), outside a repository,
+   * leaving HOST out says which are stored. */
+  for (guint i = 0; i < hosts->len; i++)
+    ((BktHostEntry *)g_ptr_array_index(hosts, i))->last_used = 0;
+  g_assert_null(bkt_choose_login(hosts, NULL, NULL, TRUE, &error));
   g_assert_error(error, BKT_ERROR, BKT_ERROR_USAGE);
   g_assert_nonnull(strstr(error->message, "git.example.com/bb"));
   g_clear_error(&error);
-  g_assert_null(bkt_hosts_lookup(hosts, "other.example.com", &error));
+  g_assert_null(bkt_choose_login(hosts, "other.example.com", NULL, TRUE, &error));
   g_assert_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN);
   g_clear_error(&error);
+  /* The host used last decides, when there is one. */
+  bkt_hosts_set_active(hosts, bkt_hosts_active(hosts, "bitbucket.org"));
+  g_assert_cmpstr(bkt_choose_login(hosts, NULL, NULL, TRUE, NULL)->key, ==, "bitbucket.org");
+  g_assert_null(bkt_choose_login(hosts, NULL, NULL, FALSE, NULL));
 
-  g_assert_true(bkt_hosts_remove(hosts, "bitbucket.org"));
-  g_assert_true(bkt_hosts_lookup(hosts, NULL, NULL) == g_ptr_array_index(hosts, 0));
+  g_assert_true(bkt_hosts_remove(hosts, "bitbucket.org", "id-alice"));
+  g_assert_true(bkt_choose_login(hosts, NULL, NULL, TRUE, NULL) == g_ptr_array_index(hosts, 0));
   g_ptr_array_unref(hosts);
   remove_file("hosts.json");
 }
@@ -112,6 +130,15 @@ test_hosts_damaged(void)
 
   static const char *const damaged[] = {
     "{\"hosts\":[{\"host\":\"a\",\"kind\":\"weird\"}]}",                 /* unknown kind */
+    "{\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\",\"last_used\":5}]}",    /* not in v1 */
+    "{\"version\":2,\"hosts\":[]}",                                       /* v2, a list */
+    "{\"version\":2,\"hosts\":{\"b\":{\"kind\":\"dc\",\"active\":\"x\","
+    "\"accounts\":{\"y\":{}}}}}",                                             /* active none */
+    "{\"version\":2,\"hosts\":{\"b\":{\"kind\":\"dc\",\"active\":\"x\","
+    "\"accounts\":{\"x\":{\"kind\":\"dc\"}}}}}",                             /* host field */
+    "{\"version\":2,\"hosts\":{\"b\":{\"active\":\"x\",\"accounts\":{\"x\":{}}}}}", /* kind */
+    "{\"version\":2,\"hosts\":{\"b\":{\"kind\":\"dc\",\"active\":\"x\","
+    "\"accounts\":{}}}}",                                                    /* no accounts */
     "{\"hosts\":[{\"kind\":\"dc\"}]}",                                    /* no host */
     "{\"hosts\":[5]}",                                                    /* not an entry */
     "{\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\",\"expires_at\":\"x\"}]}", /* wrong type */
@@ -126,14 +153,36 @@ test_hosts_damaged(void)
     g_autoptr(GPtrArray) hosts = bkt_hosts_new();
     g_autoptr(GError) e = NULL;
     g_test_message("%s", damaged[i]);
-    g_assert_false(bkt_hosts_parse(damaged[i], strlen(damaged[i]), hosts, &e));
+    g_assert_false(bkt_hosts_parse(damaged[i], strlen(damaged[i]), hosts, NULL, &e));
     g_assert_error(e, BKT_ERROR, BKT_ERROR_STORE);
     g_assert_cmpuint(hosts->len, ==, 0);
   }
   g_autoptr(GPtrArray) hosts = bkt_hosts_new();
-  const char *fine = "{\"version\":1,\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\"}]}";
-  g_assert_true(bkt_hosts_parse(fine, strlen(fine), hosts, NULL));
+  int version = 0;
+  const char *v1 = "{\"version\":1,\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\","
+                   "\"username\":\"al\"}]}";
+  g_assert_true(bkt_hosts_parse(v1, strlen(v1), hosts, &version, NULL));
+  g_assert_cmpint(version, ==, 1);
   g_assert_cmpuint(hosts->len, ==, 1);
+  BktHostEntry *legacy = g_ptr_array_index(hosts, 0);
+  g_assert_true(legacy->legacy && legacy->active);
+  g_assert_cmpstr(legacy->account, ==, "al");
+  g_ptr_array_set_size(hosts, 0);
+  const char *v2 = "{\"version\":2,\"hosts\":{\"b\":{\"kind\":\"dc\",\"active\":\"2\","
+                   "\"accounts\":{\"1\":{\"username\":\"al\"},\"2\":{\"username\":\"bo\","
+                   "\"last_used\":7}}}}}";
+  g_assert_true(bkt_hosts_parse(v2, strlen(v2), hosts, &version, NULL));
+  g_assert_cmpint(version, ==, 2);
+  g_assert_cmpuint(hosts->len, ==, 2);
+  g_assert_cmpstr(bkt_hosts_active(hosts, "b")->username, ==, "bo");
+  g_assert_cmpstr(bkt_hosts_find_user(hosts, "b", "al")->account, ==, "1");
+  g_assert_cmpint(bkt_hosts_find_user(hosts, "b", "bo")->last_used, ==, 7);
+  /* A newer format is refused with its own sentence. */
+  g_autoptr(GError) newer = NULL;
+  const char *v9 = "{\"version\":9,\"hosts\":{}}";
+  g_assert_false(bkt_hosts_parse(v9, strlen(v9), hosts, &version, &newer));
+  g_assert_cmpint(version, ==, 9);
+  g_assert_nonnull(strstr(newer->message, "newer"));
 }
 
 static BktSecrets
@@ -182,6 +231,96 @@ test_file_secrets(void)
   bkt_secrets_clear(&s);
   bkt_secrets_clear(&in);
   bkt_secrets_clear(&in2);
+  remove_file("secrets.json");
+}
+
+/* Several accounts on one host: one active; the active one's going makes the most recently
+ * used other one active. */
+static void
+test_accounts(void)
+{
+  g_autoptr(GPtrArray) hosts = bkt_hosts_new();
+  BktHostEntry *alice = account("git.example.com", BKT_KIND_DC, "alice");
+  alice->last_used = 100;
+  bkt_hosts_put(hosts, alice);
+  BktHostEntry *bob = account("git.example.com", BKT_KIND_DC, "bob");
+  bob->last_used = 300;
+  bkt_hosts_put(hosts, bob); /* the newest login is active */
+  BktHostEntry *carol = account("git.example.com", BKT_KIND_DC, "carol");
+  carol->last_used = 200;
+  bkt_hosts_put(hosts, carol);
+  bkt_hosts_put(hosts, account("bitbucket.org", BKT_KIND_CLOUD, "alice"));
+  g_assert_cmpuint(bkt_hosts_count(hosts, "git.example.com"), ==, 3);
+  g_assert_true(bkt_hosts_active(hosts, "git.example.com") == carol);
+  g_assert_false(alice->active || bob->active);
+  /* Logging in again as the same person replaces that account, keeps the others. */
+  BktHostEntry *bob_again = account("git.example.com", BKT_KIND_DC, "bob");
+  bkt_hosts_put(hosts, bob_again);
+  g_assert_cmpuint(bkt_hosts_count(hosts, "git.example.com"), ==, 3);
+  g_assert_true(bkt_hosts_active(hosts, "git.example.com") == bob_again);
+  g_assert_cmpint(bob_again->last_used, >, carol->last_used);
+  bkt_hosts_set_active(hosts, alice);
+  g_assert_true(alice->active && !bob_again->active && !carol->active);
+  g_assert_cmpint(alice->last_used, >, bob_again->last_used);
+  g_assert_cmpstr(bkt_hosts_last_used(hosts), ==, "git.example.com");
+
+  /* Round trip: each account and which is active. */
+  g_autofree char *text = bkt_hosts_print(hosts);
+  g_autoptr(GPtrArray) back = bkt_hosts_new();
+  g_assert_true(bkt_hosts_parse(text, strlen(text), back, NULL, NULL));
+  g_assert_cmpuint(back->len, ==, hosts->len);
+  for (guint i = 0; i < hosts->len; i++) {
+    const BktHostEntry *e = g_ptr_array_index(hosts, i);
+    g_assert_true(bkt_host_entry_equal(bkt_hosts_find(back, e->key, e->account), e));
+  }
+
+  g_assert_true(bkt_hosts_remove(hosts, "git.example.com", "id-alice"));
+  g_assert_true(bkt_hosts_active(hosts, "git.example.com") == bob_again);
+  g_assert_false(bkt_hosts_remove(hosts, "git.example.com", "id-alice"));
+  g_assert_null(bkt_hosts_find_user(hosts, "git.example.com", "alice"));
+  g_assert_true(bkt_hosts_find_user(hosts, "git.example.com", "id-carol") == carol);
+  /* The account a person names. */
+  g_autoptr(GError) error = NULL;
+  g_assert_true(bkt_choose_login(hosts, "git.example.com", "carol", TRUE, NULL) == carol);
+  g_assert_null(bkt_choose_login(hosts, "git.example.com", "dave", TRUE, &error));
+  g_assert_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN);
+  g_assert_nonnull(strstr(error->message, "carol"));
+}
+
+/* What the release before accounts stored: hosts.json version 1 and secrets under the host
+ * alone; the upgrade moves both, keeps the old list beside it, and loses nothing. */
+static void
+test_upgrade(void)
+{
+  write_file("hosts.json",
+             "{\"version\":1,\"hosts\":[{\"host\":\"bitbucket.org\",\"kind\":\"cloud\","
+             "\"base_url\":\"https://bitbucket.org\",\"username\":\"alice\",\"auth\":\"oauth\","
+             "\"storage\":\"file\",\"expires_at\":1800000000}]}\n");
+  write_file("secrets.json", "{\"bitbucket.org\":{\"access_token\":\"AT\","
+                             "\"refresh_token\":\"RT\",\"expires_at\":1800000000}}");
+  g_autoptr(GError) error = NULL;
+  g_assert_true(bkt_store_upgrade(&error));
+  g_assert_no_error(error);
+  g_autofree char *old = file_text("hosts.json.v1");
+  g_assert_nonnull(strstr(old, "\"version\":1"));
+  g_autofree char *now = file_text("hosts.json");
+  g_assert_nonnull(strstr(now, "\"version\":\t2"));
+  g_autofree char *secrets = file_text("secrets.json");
+  g_assert_nonnull(strstr(secrets, "bitbucket.org#alice"));
+  g_assert_null(strstr(secrets, "\"bitbucket.org\":"));
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
+  BktHostEntry *e = g_ptr_array_index(hosts, 0);
+  g_assert_false(e->legacy);
+  BktSecrets s;
+  g_assert_true(bkt_secrets_load(e, &s, NULL));
+  g_assert_cmpstr(bkt_secret_str(s.refresh_token), ==, "RT");
+  bkt_secrets_clear(&s);
+  /* Once is enough: a second run changes nothing. */
+  g_assert_true(bkt_store_upgrade(NULL));
+  g_autofree char *again = file_text("hosts.json");
+  g_assert_cmpstr(again, ==, now);
+  remove_file("hosts.json");
+  remove_file("hosts.json.v1");
   remove_file("secrets.json");
 }
 
@@ -389,6 +528,8 @@ main(int argc, char **argv)
   g_test_add_func("/store/hosts-roundtrip", test_hosts_roundtrip);
   g_test_add_func("/store/hosts-damaged", test_hosts_damaged);
   g_test_add_func("/store/file-secrets", test_file_secrets);
+  g_test_add_func("/store/accounts", test_accounts);
+  g_test_add_func("/store/upgrade", test_upgrade);
   g_test_add_func("/store/lock", test_lock);
   g_test_add_func("/store/save-and-undo", test_save_and_undo);
   g_test_add_func("/store/failed-save-keeps-the-old-login", test_failed_save_keeps_the_old_login);
