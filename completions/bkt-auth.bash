@@ -1,19 +1,25 @@
 # SPDX-License-Identifier: MIT
 # bash completion for bkt-auth
 
-# The hosts stored in hosts.json, one a line.
-_bkt_auth_hosts()
+# What hosts.json stores, one a line: the hosts (the keys under "hosts", two tabs in; or the
+# "host" members of the list an older release wrote), or with "users", the accounts' user names.
+_bkt_auth_stored()
 {
     local dir=${BKT_AUTH_CONFIG_DIR:-${XDG_CONFIG_HOME:-$HOME/.config}/bkt-auth}
     [[ -r $dir/hosts.json ]] || return 0
-    sed -n 's/^[[:space:]]*"host":[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/hosts.json" 2>/dev/null
+    if [[ $1 == users ]]; then
+        sed -n 's/^[[:space:]]*"username":[[:space:]]*"\([^"]*\)".*/\1/p' "$dir/hosts.json" 2>/dev/null | sort -u
+    else
+        sed -n -e 's/^[[:space:]]*"host":[[:space:]]*"\([^"]*\)".*/\1/p' \
+            -e 's/^[[:space:]][[:space:]]"\([^"]*\)":[[:space:]]*{.*/\1/p' "$dir/hosts.json" 2>/dev/null
+    fi
 }
 
 _bkt_auth()
 {
     local cur=${COMP_WORDS[COMP_CWORD]}
     local prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="login status token refresh logout setup-git git-credential doctor"
+    local commands="login status token refresh logout switch setup-git git-credential doctor"
     local command="" i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
@@ -43,7 +49,15 @@ _bkt_auth()
             options="--kind --web --interactive --no-interactive --with-token --client-id
                 --client-secret-file --redirect-uri --scopes --no-browser --timeout --ca-file
                 --allow-http --insecure-storage --json --help" ;;
-        status) options="--json --show-token --help" ;;
+        status|token|refresh|logout|switch)
+            case $prev in
+                -u|--user)
+                    local IFS=$'\n'
+                    COMPREPLY=($(compgen -W "$(_bkt_auth_stored users)" -- "$cur"))
+                    return 0 ;;
+            esac
+            options="--user --help"
+            [[ $command == status ]] && options="--user --json --show-token --help" ;;
         doctor) options="--json --help" ;;
         git-credential)
             [[ $cur == -* ]] || { COMPREPLY=($(compgen -W "get store erase" -- "$cur")); return 0; } ;;
@@ -52,7 +66,7 @@ _bkt_auth()
         COMPREPLY=($(compgen -W "$options" -- "$cur"))
     elif [[ $command != git-credential ]]; then
         local IFS=$'\n'
-        COMPREPLY=($(compgen -W "$(_bkt_auth_hosts)" -- "$cur"))
+        COMPREPLY=($(compgen -W "$(_bkt_auth_stored hosts)" -- "$cur"))
     fi
     return 0
 }

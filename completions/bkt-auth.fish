@@ -8,12 +8,26 @@ function __bkt_auth_hosts
         test -n "$base"; or set base $HOME/.config
         set dir $base/bkt-auth
     end
+    # The keys under "hosts" (two tabs in), or the "host" members of an older release's list.
     test -r $dir/hosts.json
-    and sed -n 's/^[[:space:]]*"host":[[:space:]]*"\([^"]*\)".*/\1/p' $dir/hosts.json 2>/dev/null
+    and sed -n -e 's/^[[:space:]]*"host":[[:space:]]*"\([^"]*\)".*/\1/p' \
+        -e 's/^[[:space:]][[:space:]]"\([^"]*\)":[[:space:]]*{.*/\1/p' $dir/hosts.json 2>/dev/null
 end
 
-set -l commands login status token refresh logout setup-git git-credential doctor
-set -l with_host login status token refresh logout setup-git doctor
+function __bkt_auth_users
+    set -l dir $BKT_AUTH_CONFIG_DIR
+    if test -z "$dir"
+        set -l base $XDG_CONFIG_HOME
+        test -n "$base"; or set base $HOME/.config
+        set dir $base/bkt-auth
+    end
+    test -r $dir/hosts.json
+    and sed -n 's/^[[:space:]]*"username":[[:space:]]*"\([^"]*\)".*/\1/p' $dir/hosts.json 2>/dev/null | sort -u
+end
+
+set -l commands login status token refresh logout switch setup-git git-credential doctor
+set -l with_host login status token refresh logout switch setup-git doctor
+set -l with_user status token refresh logout switch
 
 complete -c bkt-auth -f
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -s h -l help -d 'Show the help'
@@ -22,7 +36,8 @@ complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a login -d 
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a status -d 'Show which hosts you are logged in to'
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a token -d 'Print a valid access token'
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a refresh -d 'Refresh the access token now'
-complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a logout -d 'Remove the stored login for a host'
+complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a logout -d 'Remove the stored login of an account'
+complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a switch -d 'Make another account active'
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a setup-git -d 'Make git use bkt-auth'
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a git-credential -d "Answer git's credential requests"
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a doctor -d 'Find what makes logins fail'
@@ -46,6 +61,7 @@ complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l allow-http -d 'Pe
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l insecure-storage -d 'Keep tokens in a private file'
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l json -d 'Print the result as JSON'
 
+complete -c bkt-auth -n "__fish_seen_subcommand_from $with_user" -s u -l user -x -a '(__bkt_auth_users)' -d 'The account'
 complete -c bkt-auth -n '__fish_seen_subcommand_from status' -l json -d 'Print JSON on standard output'
 complete -c bkt-auth -n '__fish_seen_subcommand_from status' -l show-token -d 'Show the whole token'
 complete -c bkt-auth -n '__fish_seen_subcommand_from doctor' -l json -d 'Print the findings as JSON'

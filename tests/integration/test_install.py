@@ -110,18 +110,28 @@ class Install(unittest.TestCase):
         script = self.installed("datadir", "bash-completion", "completions", "bkt-auth")
         config = tempfile.mkdtemp(prefix="bkt-compl-")
         self.addCleanup(shutil.rmtree, config, True)
+        # The layout bkt-auth writes (cJSON's: a tab per level, a tab after each colon).
+        hosts = {"version": 2, "hosts": {
+            "git.example.com": {"kind": "dc", "active": "51", "accounts": {
+                "51": {"username": "alice"}, "52": {"username": "bob"}}},
+            "bitbucket.org": {"kind": "cloud", "active": "{u}", "accounts": {
+                "{u}": {"username": "alice"}}}}}
+        text = json.dumps(hosts, indent="\t", separators=(",", ":\t"))
         with open(os.path.join(config, "hosts.json"), "w") as f:
-            json.dump({"version": 1, "hosts": [{"host": "git.example.com", "kind": "dc"},
-                                              {"host": "bitbucket.org", "kind": "cloud"}]},
-                      f, indent="\t")
+            f.write(text)
         cases = [
-            (["bkt-auth", "s"], {"status", "setup-git"}),
+            (["bkt-auth", "s"], {"status", "setup-git", "switch"}),
             (["bkt-auth", "do"], {"doctor"}),
             (["bkt-auth", "login", "--kind", ""], {"cloud", "dc"}),
             (["bkt-auth", "git-credential", ""], {"get", "store", "erase"}),
-            (["bkt-auth", "status", "--"], {"--json", "--show-token", "--help"}),
+            (["bkt-auth", "status", "--"], {"--user", "--json", "--show-token", "--help"}),
             (["bkt-auth", "token", "git"], {"git.example.com"}),
             (["bkt-auth", "doctor", ""], {"git.example.com", "bitbucket.org"}),
+            (["bkt-auth", "sw"], {"switch"}),
+            (["bkt-auth", "switch", ""], {"git.example.com", "bitbucket.org"}),
+            (["bkt-auth", "token", "-u", ""], {"alice", "bob"}),
+            (["bkt-auth", "logout", "--user", "b"], {"bob"}),
+            (["bkt-auth", "token", "--"], {"--user", "--help"}),
         ]
         for words, want in cases:
             with self.subTest(words=words):
@@ -150,6 +160,7 @@ class Install(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         env = dict(os.environ, HOME=self.destdir, XDG_CONFIG_HOME=self.destdir)
         for line, want in (("bkt-auth do", {"doctor"}),
+                           ("bkt-auth sw", {"switch"}),
                            ("bkt-auth git-credential ", {"get", "store", "erase"}),
                            ("bkt-auth login --kind ", {"cloud", "dc"})):
             with self.subTest(line=line):
