@@ -134,6 +134,16 @@ bkt_host_entry_same(const BktHostEntry *a, const BktHostEntry *b)
 }
 
 gboolean
+bkt_host_entry_same_person(const BktHostEntry *stored, const BktHostEntry *e)
+{
+  if (bkt_host_entry_same(stored, e))
+    return TRUE;
+  return g_strcmp0(stored->key, e->key) == 0 && stored->username != NULL &&
+         g_strcmp0(stored->account, stored->username) == 0 &&
+         g_strcmp0(stored->username, e->username) == 0;
+}
+
+gboolean
 bkt_host_entry_equal(const BktHostEntry *a, const BktHostEntry *b)
 {
   if (!bkt_host_entry_same(a, b) || a->active != b->active || a->legacy != b->legacy)
@@ -287,7 +297,8 @@ bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, int *version_out
   const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "hosts");
   int version = v == NULL ? 1 : cJSON_IsNumber(v) ? (int)v->valuedouble : 0;
   gboolean ok = cJSON_IsObject(json) && version >= 1 && (v == NULL || v->valuedouble == version);
-  for (const cJSON *m = ok ? json->child : NULL; m != NULL; m = m->next)
+  /* A newer format may hold anything; this one holds these two alone. */
+  for (const cJSON *m = ok && version <= HOSTS_VERSION ? json->child : NULL; m; m = m->next)
     ok = ok && (g_strcmp0(m->string, "version") == 0 || g_strcmp0(m->string, "hosts") == 0);
   if (version_out != NULL)
     *version_out = ok ? version : 0;
@@ -483,6 +494,20 @@ bkt_hosts_find_user(GPtrArray *hosts, const char *key, const char *user)
   return NULL;
 }
 
+BktHostEntry *
+bkt_hosts_find_same(GPtrArray *hosts, const BktHostEntry *e)
+{
+  BktHostEntry *person = NULL;
+  for (guint i = 0; i < hosts->len; i++) {
+    BktHostEntry *o = g_ptr_array_index(hosts, i);
+    if (bkt_host_entry_same(o, e))
+      return o;
+    if (person == NULL && bkt_host_entry_same_person(o, e))
+      person = o;
+  }
+  return person;
+}
+
 const char *
 bkt_hosts_last_used(GPtrArray *hosts)
 {
@@ -523,13 +548,9 @@ bkt_hosts_set_active(GPtrArray *hosts, BktHostEntry *entry)
 void
 bkt_hosts_put(GPtrArray *hosts, BktHostEntry *entry)
 {
-  for (guint i = 0; i < hosts->len; i++) {
-    BktHostEntry *e = g_ptr_array_index(hosts, i);
-    if (bkt_host_entry_same(e, entry)) {
-      g_ptr_array_remove_index(hosts, i);
-      break;
-    }
-  }
+  BktHostEntry *old = bkt_hosts_find_same(hosts, entry);
+  if (old != NULL)
+    g_ptr_array_remove(hosts, old);
   if (entry->active) {
     for (guint i = 0; i < hosts->len; i++) {
       BktHostEntry *e = g_ptr_array_index(hosts, i);

@@ -50,6 +50,10 @@ BktHostEntry *bkt_host_entry_copy(const BktHostEntry *entry);
 gboolean bkt_host_entry_equal(const BktHostEntry *a, const BktHostEntry *b);
 /* TRUE when both are the same account of the same host. */
 gboolean bkt_host_entry_same(const BktHostEntry *a, const BktHostEntry *b);
+/* TRUE when the new login e is the person of the stored entry: the same account, or the same
+ * user of a login upgraded from version 1, which knew no account ID and is keyed by the user
+ * name until the person logs in again. */
+gboolean bkt_host_entry_same_person(const BktHostEntry *stored, const BktHostEntry *e);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC(BktHostEntry, bkt_host_entry_free)
 
@@ -86,10 +90,13 @@ BktHostEntry *bkt_hosts_find(GPtrArray *hosts, const char *key, const char *acco
 /* The account of a host that a person names: its user name (or account key); NULL when none.
  * Borrowed. */
 BktHostEntry *bkt_hosts_find_user(GPtrArray *hosts, const char *key, const char *user);
+/* The stored account that the new login e replaces (bkt_host_entry_same_person), or NULL.
+ * Borrowed. */
+BktHostEntry *bkt_hosts_find_same(GPtrArray *hosts, const BktHostEntry *e);
 /* The host used most recently by a login or a switch, or NULL. Borrowed. */
 const char *bkt_hosts_last_used(GPtrArray *hosts);
 
-/* Add the entry (takes it), replacing the same account of the same host; when it is active,
+/* Add the entry (takes it), replacing the same person's login (bkt_hosts_find_same); when it is active,
  * the host's other accounts are not. */
 void bkt_hosts_put(GPtrArray *hosts, BktHostEntry *entry);
 /* Make the entry (one of hosts) its host's active account, used now. */

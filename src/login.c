@@ -205,7 +205,7 @@ static gboolean
 replaces_a_login(const BktHostEntry *e)
 {
   g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
-  return hosts != NULL && bkt_hosts_find(hosts, e->key, e->account) != NULL;
+  return hosts != NULL && bkt_hosts_find_same(hosts, e) != NULL;
 }
 
 /* ---- the transitions, all of them ---- */

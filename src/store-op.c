@@ -294,6 +294,15 @@ on_cleared_elsewhere(GObject *source, GAsyncResult *result, gpointer data)
   write_entry(data);
 }
 
+/* Whether the new login's secrets were written over the old one's: the same store, under the
+ * same account (an upgraded login keyed by its user name is stored anew, under its ID). */
+static gboolean
+stored_in_place(const BktHostEntry *old, const BktHostEntry *new_entry)
+{
+  return g_strcmp0(old->storage, new_entry->storage) == 0 &&
+         bkt_host_entry_same(old, new_entry);
+}
+
 static void
 on_stored(GObject *source, GAsyncResult *result, gpointer data)
 {
@@ -305,7 +314,7 @@ on_stored(GObject *source, GAsyncResult *result, gpointer data)
   }
   /* From here on, a failure puts back what was there. */
   const BktHostEntry *prev = op->undo->previous;
-  if (prev != NULL && g_strcmp0(prev->storage, op->undo->entry->storage) != 0)
+  if (prev != NULL && !stored_in_place(prev, op->undo->entry))
     bkt_store_call(bkt_store_backend_of(prev), CALL_CLEAR, prev, NULL,
                task_for(op, on_cleared_elsewhere, FALSE));
   else
@@ -360,7 +369,7 @@ after_lock(BktStoreOp *op)
     if (strcmp(e->key, saved->key) == 0)
       g_ptr_array_add(op->undo->host_before, bkt_host_entry_copy(e));
   }
-  const BktHostEntry *prev = bkt_hosts_find(op->hosts, saved->key, saved->account);
+  const BktHostEntry *prev = bkt_hosts_find_same(op->hosts, saved);
   if (prev == NULL) {
     store_new(op);
     return;
@@ -404,7 +413,7 @@ static void
 undo_begin(BktStoreOp *op)
 {
   const BktStoreUndo *u = op->undo;
-  if (u->previous == NULL || g_strcmp0(u->previous->storage, u->entry->storage) != 0)
+  if (u->previous == NULL || !stored_in_place(u->previous, u->entry))
     bkt_store_call(bkt_store_backend_of(u->entry), CALL_CLEAR, u->entry, NULL,
                task_for(op, on_undo_cleared, FALSE));
   else

@@ -250,11 +250,10 @@ bkt_store_switch(const BktHostEntry *to, GError **error)
   return bkt_hosts_save(hosts, error);
 }
 
-/* Move one login of version 1 to the layout of accounts: its secrets from under the host alone
- * to under the host and the account. Nothing is lost on the way: the old item goes only once
- * the new one is stored. */
+/* Copy one login of version 1 to the layout of accounts: its secrets from under the host alone
+ * to under the host and the account. The old item stays until the new list is saved. */
 static gboolean
-upgrade_login(BktHostEntry *e, GError **error)
+upgrade_copy(const BktHostEntry *e, GError **error)
 {
   const BktBackend *b = bkt_store_backend_of(e);
   GError *local = NULL;
@@ -263,15 +262,11 @@ upgrade_login(BktHostEntry *e, GError **error)
     g_propagate_error(error, local);
     return FALSE;
   }
-  if (value != NULL) {
-    BktHostEntry moved = *e;
-    moved.legacy = FALSE;
-    if (call_sync(b, CALL_STORE, &moved, value, error) == NULL ||
-        call_sync(b, CALL_CLEAR, e, NULL, error) == NULL)
-      return FALSE;
-  }
-  e->legacy = FALSE;
-  return TRUE;
+  if (value == NULL)
+    return TRUE; /* nothing stored: status says so, as it did before */
+  BktHostEntry moved = *e;
+  moved.legacy = FALSE;
+  return call_sync(b, CALL_STORE, &moved, value, error) != NULL;
 }
 
 gboolean
@@ -284,8 +279,15 @@ bkt_store_upgrade(GError **error)
     return FALSE;
   int version = 0;
   g_autoptr(GPtrArray) quick = bkt_hosts_new();
-  /* Absent, the current format, or damaged (the command that reads it says so). */
-  if (text == NULL || !bkt_hosts_parse(text, len, quick, &version, NULL) || version != 1)
+  /* Absent, the current format, or damaged: the command that reads it says so. Newer: said
+   * here, before a login would send anyone to the browser for nothing. */
+  if (text == NULL)
+    return TRUE;
+  if (!bkt_hosts_parse(text, len, quick, &version, NULL)) {
+    g_autoptr(GPtrArray) check = version > 1 ? bkt_hosts_load(error) : NULL;
+    return version <= 1 || check != NULL;
+  }
+  if (version != 1)
     return TRUE;
 
   g_autoptr(BktLock) lock = bkt_lock_take(error);
@@ -298,11 +300,26 @@ bkt_store_upgrade(GError **error)
     return FALSE;
   if (again == NULL || !bkt_hosts_parse(again, len, hosts, &version, NULL) || version != 1)
     return TRUE;
+  /* Copy every secret first: a failure here leaves version 1 whole, and the copies are
+   * written again on the next try. */
   for (guint i = 0; i < hosts->len; i++)
-    if (!upgrade_login(g_ptr_array_index(hosts, i), error)) {
+    if (!upgrade_copy(g_ptr_array_index(hosts, i), error)) {
       g_prefix_error(error, _("cannot move the stored logins to the layout of several "
                               "accounts, so nothing was changed: "));
       return FALSE;
     }
-  return bkt_hosts_keep_old(1, error) && bkt_hosts_save(hosts, error);
+  g_autoptr(GPtrArray) legacy = bkt_hosts_new();
+  for (guint i = 0; i < hosts->len; i++) {
+    BktHostEntry *e = g_ptr_array_index(hosts, i);
+    g_ptr_array_add(legacy, bkt_host_entry_copy(e));
+    e->legacy = FALSE;
+  }
+  if (!bkt_hosts_keep_old(1, error) || !bkt_hosts_save(hosts, error))
+    return FALSE;
+  /* Only now do the old items go; one that stays is found by no one, and harms nothing. */
+  for (guint i = 0; i < legacy->len; i++) {
+    const BktHostEntry *e = g_ptr_array_index(legacy, i);
+    call_sync(bkt_store_backend_of(e), CALL_CLEAR, e, NULL, NULL);
+  }
+  return TRUE;
 }

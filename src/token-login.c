@@ -62,7 +62,7 @@ bkt_login_with_token(const BktLoginOptions *opts, const BktSecret *token,
   entry->storage = g_strdup(storage);
   entry->ca_file = g_strdup(opts->ca_file);
   GPtrArray *hosts = bkt_hosts_load(NULL);
-  *replaced = hosts != NULL && bkt_hosts_find(hosts, entry->key, entry->account) != NULL;
+  *replaced = hosts != NULL && bkt_hosts_find_same(hosts, entry) != NULL;
   if (hosts != NULL)
     g_ptr_array_unref(hosts);
   /* A token someone made keeps the lifetime they gave it: none that bkt-auth knows. */

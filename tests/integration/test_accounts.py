@@ -179,6 +179,15 @@ class Accounts(BktTestCase):
         out = self.ok(["git-credential", "get"], env_extra=DC_ENV, stdin=request)[0]
         self.assertIn("password=%s\n" % a_token, out)
 
+        # git refused alice's token: erase refreshes alice's login, and bob's stays as it was.
+        b_token = self.secret_of(self.fake.dc_host, bob)["access_token"]
+        request = "protocol=http\nhost=%s\nusername=alice\npassword=%s\n\n" % (authority,
+                                                                                  a_token)
+        self.ok(["git-credential", "erase"], env_extra=DC_ENV, stdin=request)
+        self.assertNotEqual(self.secret_of(self.fake.dc_host, alice)["access_token"], a_token)
+        self.assertEqual(self.secret_of(self.fake.dc_host, bob)["access_token"], b_token)
+        self.assertEqual(self.fake.stats()["token_refresh"], 1)
+
     # -- the host found, not asked --
 
     def test_host_from_the_repository(self):
