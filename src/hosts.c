@@ -569,6 +569,9 @@ bkt_hosts_remove(GPtrArray *hosts, const char *key, const char *account)
   if (e == NULL)
     return FALSE;
   gboolean was_active = e->active;
+  /* key may be the removed entry's own. */
+  g_autofree char *host = g_strdup(key);
+  key = host;
   g_ptr_array_remove(hosts, e);
   if (!was_active)
     return TRUE;
