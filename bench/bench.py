@@ -5,12 +5,14 @@
 Measures, on this machine and in one run:
   1. 'bkt-auth token' with a valid token against 'secret-tool lookup' of the same item
      (hyperfine; instructions by callgrind; the loader's list of libraries)
-  2. 'bkt-auth token' with a token that must be refreshed, against the same lookup, one
+  2. 'bkt-auth token' and 'bkt-auth git-credential get' with one stored account and with
+     200 accounts over 50 hosts, side by side; and 'token' inside a git repository
+  3. 'bkt-auth token' with a token that must be refreshed, against the same lookup, one
      plain curl request to the fake Bitbucket, and bench/floor.c (one lookup, one request)
-  3. a complete line-mode login against the fake Bitbucket with the stand-in browser,
+  4. a complete line-mode login against the fake Bitbucket with the stand-in browser,
      with bkt-auth's own CPU time apart from the fake's and the browser's
-  4. the wizard's time from exec to its first full frame on a pseudo-terminal
-  5. the peak resident memory of each, from /usr/bin/time -v, and what is resident per
+  5. the wizard's time from exec to its first full frame on a pseudo-terminal
+  6. the peak resident memory of each, from /usr/bin/time -v, and what is resident per
      library when each calls exit(), by gdb
 See docs/BENCHMARKS.md for the methods.
 
@@ -62,6 +64,7 @@ TARGETS = {
     "login_own_ms": 50.0,      # bkt-auth's CPU time (user + sys) in a complete login
     "wizard_frame_ms": 100.0,  # exec to the first full frame
     "lock_cancel_ms": 500.0,   # SIGINT to exit while another process holds the store's lock
+    "accounts_ratio": 1.10,    # 200 accounts over 50 hosts / one account, token and git
 }
 
 STRIPPED_ENV = {
@@ -300,7 +303,7 @@ class World:
 
 # ---- measuring tools ---------------------------------------------------------------------
 
-def hyperfine(world, name, commands, runs, warmup, rounds):
+def hyperfine(world, name, commands, runs, warmup, rounds, env=None, cwd=None):
     """Run hyperfine over commands [(label, argv, prepare argv or None)], `rounds` times in
     alternating order so that drift of the machine does not favour one; pool the runs."""
     pooled = {label: {"times": [], "user": [], "system": []} for label, _, _ in commands}
@@ -315,7 +318,7 @@ def hyperfine(world, name, commands, runs, warmup, rounds):
                 argv += ["--prepare", shlex.join(prep) if prep else "true"]
         for label, cmd, _ in order:
             argv += ["-n", label, shlex.join(cmd)]
-        cp = subprocess.run(argv, env=world.env, stdin=subprocess.DEVNULL,
+        cp = subprocess.run(argv, env=env or world.env, cwd=cwd, stdin=subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, timeout=1800)
         if cp.returncode != 0:
             raise Failure("hyperfine failed:\n" + cp.stdout.decode("utf-8", "replace"))
@@ -418,6 +421,88 @@ def bench_token(world, runs, warmup, rounds):
     after = world.stats()
     if after["token_refresh"] != before["token_refresh"]:
         raise Failure("'bkt-auth token' refreshed a valid token")
+    return res
+
+
+def many_accounts(world, name, hosts, per_host):
+    """A configuration of hosts x per_host token logins, written as bkt-auth writes it, each
+    token in the keyring under its host and account. Returns (config dir, last host)."""
+    config = os.path.join(world.dir, name)
+    os.makedirs(config, mode=0o700)
+    table = {}
+    now = int(time.time())
+    for h in range(hosts):
+        key = "dc%02d.example.com" % h
+        accounts = {}
+        for a in range(per_host):
+            account = str(1000 * h + a)
+            accounts[account] = {"username": "user%d" % a, "auth": "token",
+                                 "storage": "secret-service", "last_used": now + h}
+            secret = json.dumps({"access_token": "pat-bench-%s-%s" % (h, a)})
+            subprocess.run(["secret-tool", "store", "--label", "bkt-auth: %s" % key,
+                            "xdg:schema", "org.bkt-auth.Credentials", "host", key,
+                            "account", account], input=secret.encode(), check=True,
+                           stdout=subprocess.DEVNULL, timeout=30)
+        table[key] = {"kind": "dc", "base_url": "https://" + key, "active": account,
+                      "accounts": accounts}
+    with open(os.path.join(config, "hosts.json"), "w", encoding="utf-8") as f:
+        json.dump({"version": 2, "hosts": table}, f, indent="\t", separators=(",", ":\t"))
+    os.chmod(os.path.join(config, "hosts.json"), 0o600)
+    return config, key
+
+
+def bench_accounts(world, runs, warmup, rounds):
+    """token and git-credential get with one stored account, and with 200 over 50 hosts,
+    side by side in one keyring; and token inside a git repository, where the host comes from
+    the remote at the price of one git."""
+    one, one_host = many_accounts(world, "config-1", 1, 1)
+    many, many_host = many_accounts(world, "config-200", 50, 4)
+    outside = os.path.join(world.dir, "outside")
+    repo = os.path.join(world.dir, "repo")
+    os.makedirs(outside)
+    git_env = dict(world.env, GIT_CONFIG_NOSYSTEM="1", GIT_CONFIG_GLOBAL="/dev/null")
+    subprocess.run(["git", "init", "-q", repo], env=git_env, check=True, timeout=30)
+    subprocess.run(["git", "-C", repo, "remote", "add", "origin",
+                    "https://%s/scm/proj/repo.git" % many_host], env=git_env, check=True,
+                   timeout=30)
+    requests = {}
+    for label, host in (("1", one_host), ("200", many_host)):
+        requests[label] = os.path.join(world.dir, "request-%s" % label)
+        with open(requests[label], "w", encoding="utf-8") as f:
+            f.write("protocol=https\nhost=%s\n\n" % host)
+    b = world.binary
+    # The configuration is chosen per command with env; a wrapper keeps hyperfine's -N.
+    def with_config(config, argv, stdin=None):
+        cmd = "BKT_AUTH_CONFIG_DIR=%s exec %s" % (shlex.quote(config), shlex.join(argv))
+        if stdin:
+            cmd += " < " + shlex.quote(stdin)
+        return ["sh", "-c", cmd]
+    res = hyperfine(world, "accounts", [
+        ("token HOST, 1 account", with_config(one, [b, "token", one_host]), None),
+        ("token HOST, 200 accounts", with_config(many, [b, "token", many_host]), None),
+        ("token, 200, last used", with_config(many, [b, "token"]), None),
+        ("git-credential, 1", with_config(one, [b, "git-credential", "get"],
+                                          requests["1"]), None),
+        ("git-credential, 200", with_config(many, [b, "git-credential", "get"],
+                                            requests["200"]), None),
+        ("secret-tool lookup", ["sh", "-c", "exec " + shlex.join(
+            ["secret-tool", "lookup", "host", many_host, "xdg:schema",
+             "org.bkt-auth.Credentials"])], None),
+    ], runs, warmup, rounds, env=git_env, cwd=outside)
+    res.update(hyperfine(world, "accounts-repo", [
+        ("token, 200, in a repo", with_config(many, [b, "token"]), None),
+    ], runs, warmup, rounds, env=git_env, cwd=repo))
+    # Each answer is the token of the host asked for: the figures are of right answers.
+    for label, config, args, want, cwd in (
+            ("1", one, ["token", one_host], "pat-bench-0-0", outside),
+            ("200", many, ["token", many_host], "pat-bench-49-3", outside),
+            ("last used", many, ["token"], "pat-bench-49-3", outside),
+            ("repo", many, ["token"], "pat-bench-49-3", repo)):
+        cp = subprocess.run([b] + args, env=dict(git_env, BKT_AUTH_CONFIG_DIR=config), cwd=cwd,
+                            stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
+        if cp.stdout.decode().strip() != want:
+            raise Failure("token (%s) did not print the token asked for: %s" % (
+                label, cp.stderr.decode("utf-8", "replace").strip()))
     return res
 
 
@@ -776,6 +861,8 @@ def main(argv):
                 "lookup": instructions(world, ["secret-tool", "lookup"] + ITEM,
                                        1 if args.quick else 3),
             }
+        progress("token and git-credential with 1 and with 200 accounts (%d runs each)" % fast)
+        results["accounts"] = bench_accounts(world, fast, warmup, rounds)
         progress("token that must be refreshed (%d runs each)" % slow)
         results["refresh"] = bench_refresh(world, slow, 2, 2)
         progress("peak memory of each command (%d runs each)" % rss_runs)
@@ -840,6 +927,16 @@ def main(argv):
         "yes" if results["http_stack"]["token_loads_libcurl"] else "no",
         results["http_stack"]["refresh_loads"] or "nothing"))
     say()
+    ac = results["accounts"]
+    abase = ac["token HOST, 1 account"]
+    say("One stored account against 200 over 50 hosts (valid tokens; ratio to token HOST with")
+    say("one account; each command through sh -c to set its configuration)")
+    say(ROW_HEAD)
+    for label in ("token HOST, 1 account", "token HOST, 200 accounts", "token, 200, last used",
+                  "token, 200, in a repo", "git-credential, 1", "git-credential, 200",
+                  "secret-tool lookup"):
+        say(row(label, ac[label], abase))
+    say()
     say("Token hand-out, token that must be refreshed at the fake (%d refreshes)"
         % rf.pop("_refreshes"))
     rbase = rf["secret-tool lookup"]
@@ -897,6 +994,8 @@ def main(argv):
         say()
 
     ratio = tk["bkt-auth token (valid)"]["median_s"] / base["median_s"]
+    accounts_ratio = ac["token HOST, 200 accounts"]["median_s"] / abase["median_s"]
+    git_ratio = ac["git-credential, 200"]["median_s"] / ac["git-credential, 1"]["median_s"]
     http_rss = max(rs["refresh"]["max_kib"], lg["rss"]["max_kib"]) / MIB
     checks = [
         ("token (valid): wall time within %.2fx of secret-tool lookup" % TARGETS["token_ratio"],
@@ -913,6 +1012,10 @@ def main(argv):
         ("lock held: Ctrl-C ends token and refresh within %g ms" % TARGETS["lock_cancel_ms"],
          ms(max(lc["token"]["max_s"], lc["refresh"]["max_s"])),
          max(lc["token"]["max_s"], lc["refresh"]["max_s"]) * 1000 < TARGETS["lock_cancel_ms"]),
+        ("200 accounts: token HOST within %.2fx of one account" % TARGETS["accounts_ratio"],
+         "%.2fx" % accounts_ratio, accounts_ratio <= TARGETS["accounts_ratio"]),
+        ("200 accounts: git-credential get within %.2fx of one" % TARGETS["accounts_ratio"],
+         "%.2fx" % git_ratio, git_ratio <= TARGETS["accounts_ratio"]),
         ("wizard: first screen within %g ms" % TARGETS["wizard_frame_ms"],
          ms(wz["frame_median_s"]), wz["frame_median_s"] * 1000 < TARGETS["wizard_frame_ms"]),
     ]
