@@ -1,69 +1,18 @@
 /* SPDX-License-Identifier: MIT */
 #include "config.h"
 
-#include "login.h"
+#include "login-private.h"
 
 #include <glib/gi18n.h>
 #include <string.h>
 
-#include "async.h"
-#include "callback.h"
 #include "error.h"
-#include "http.h"
-#include "identity.h"
-#include "loopback.h"
-#include "oauth.h"
 #include "pkce.h"
-#include "store.h"
 #include "timefmt.h"
 
 #define DEFAULT_TIMEOUT_S 300
 /* An OAuth answer without a lifetime still expires: assume the shorter platform default. */
 #define ASSUMED_LIFETIME_S 3600
-
-struct BktLogin {
-  BktHost host;
-  BktOAuthClient client;
-  char *ca_file;
-  int timeout_s;
-  char *storage;
-  char *state;
-  BktSecret *verifier;
-  char *authorize_url;
-  BktLoopback *loopback;
-  BktHttp *http;
-  BktSecret *form;
-  BktStoreOp *op;         /* finding the store, saving, or putting back */
-  gboolean op_finished;
-  BktStoreUndo *undo;     /* set while a saved login has not proved itself */
-  BktLoginStage stage;
-  gboolean cancelled;     /* asked to stop while an operation ends */
-  gboolean undoing;       /* putting back what the login replaced, then failing */
-  GError *error;          /* why it failed, or will once put back */
-  gint64 deadline;
-  BktTokens tokens;
-  BktIdentity identity;
-  int identity_step;
-  gboolean owner_unknown; /* the redirect came over a connection of unknown owner */
-  BktHostEntry *entry;
-  BktSecret *confirm_token;
-  int async_timeout_ms;
-  BktLoginProgress progress;
-  gpointer user_data;
-};
-
-/* What moves the login on. */
-typedef enum {
-  EV_OP_DONE,   /* the store operation finished */
-  EV_REDIRECT,  /* the browser came back, or the person pasted where it ended */
-  EV_TIMEOUT,   /* the browser did not come back in time */
-  EV_ANSWER,    /* an HTTP answer arrived */
-  EV_KEEP,      /* the person keeps the account */
-  EV_DROP,      /* the person does not */
-  EV_CANCEL,
-} Event;
-
-static void on_event(BktLogin *login, Event ev, const BktCallback *cb);
 
 /* ---- actions the transitions take ---- */
 
@@ -81,13 +30,12 @@ on_op_done(BktStoreOp *op, gpointer user_data)
   ((BktLogin *)user_data)->op_finished = TRUE;
 }
 
-/* Turn what finished on the engine's context into events, until nothing more is ready. */
-static void
-pump(BktLogin *login)
+void
+bkt_login_pump(BktLogin *login)
 {
   while (login->op != NULL && login->op_finished) {
     login->op_finished = FALSE;
-    on_event(login, EV_OP_DONE, NULL);
+    bkt_login_event(login, BKT_LOGIN_EV_OP_DONE, NULL);
   }
 }
 
@@ -233,13 +181,13 @@ take_redirect(BktLogin *login, const BktCallback *cb)
 
 /* ---- the transitions, all of them ---- */
 
-static void
-on_event(BktLogin *login, Event ev, const BktCallback *cb)
+void
+bkt_login_event(BktLogin *login, BktLoginEvent ev, const BktCallback *cb)
 {
   GError *error = NULL;
   if (login->undoing) {
     /* Put back: now fail with the reason kept. */
-    if (ev == EV_OP_DONE) {
+    if (ev == BKT_LOGIN_EV_OP_DONE) {
       g_autoptr(GError) undo_error = NULL;
       if (!bkt_store_undo_finish(login->op, &undo_error)) {
         /* TRANSLATORS: why the login failed, then why the old login could not be put back */
@@ -255,10 +203,10 @@ on_event(BktLogin *login, Event ev, const BktCallback *cb)
     }
     return;
   }
-  if (ev == EV_CANCEL) {
+  if (ev == BKT_LOGIN_EV_CANCEL) {
     login->cancelled = TRUE;
     if (login->op != NULL)
-      bkt_store_op_cancel(login->op); /* ends it; its EV_OP_DONE then fails the login */
+      bkt_store_op_cancel(login->op); /* ends it; its BKT_LOGIN_EV_OP_DONE then fails the login */
     else if (login->stage != BKT_LOGIN_DONE && login->stage != BKT_LOGIN_FAILED)
       fail(login, cancelled_error());
     return;
@@ -266,7 +214,7 @@ on_event(BktLogin *login, Event ev, const BktCallback *cb)
 
   switch (login->stage) {
   case BKT_LOGIN_STARTING:
-    if (ev == EV_OP_DONE) {
+    if (ev == BKT_LOGIN_EV_OP_DONE) {
       g_autofree char *storage = bkt_store_choose_finish(login->op, &error);
       g_clear_pointer(&login->op, bkt_store_op_free);
       if (login->cancelled) {
@@ -282,10 +230,10 @@ on_event(BktLogin *login, Event ev, const BktCallback *cb)
     break;
 
   case BKT_LOGIN_WAITING:
-    if (ev == EV_REDIRECT) {
+    if (ev == BKT_LOGIN_EV_REDIRECT) {
       login->owner_unknown = cb->owner_unknown;
       take_redirect(login, cb);
-    } else if (ev == EV_TIMEOUT) {
+    } else if (ev == BKT_LOGIN_EV_TIMEOUT) {
       fail(login, g_error_new_literal(BKT_ERROR, BKT_ERROR_TIMEOUT,
                                       _("the browser did not come back in time: run the login "
                                         "again, or raise the limit with --timeout SECONDS")));
@@ -294,7 +242,7 @@ on_event(BktLogin *login, Event ev, const BktCallback *cb)
 
   case BKT_LOGIN_EXCHANGING:
   case BKT_LOGIN_VERIFYING:
-    if (ev == EV_ANSWER) {
+    if (ev == BKT_LOGIN_EV_ANSWER) {
       BktHttpResponse resp;
       gboolean ok = bkt_http_finish(login->http, &resp, &error);
       if (ok && login->stage == BKT_LOGIN_EXCHANGING)
@@ -324,9 +272,9 @@ on_event(BktLogin *login, Event ev, const BktCallback *cb)
     break;
 
   case BKT_LOGIN_ASKING:
-    if (ev == EV_KEEP)
+    if (ev == BKT_LOGIN_EV_KEEP)
       start_store(login);
-    else if (ev == EV_DROP)
+    else if (ev == BKT_LOGIN_EV_DROP)
       fail(login, g_error_new(BKT_ERROR, BKT_ERROR_DENIED,
                               _("the login as %s on %s was not kept, and nothing was stored: "
                                 "log in again if that was not your account"),
@@ -335,7 +283,7 @@ on_event(BktLogin *login, Event ev, const BktCallback *cb)
     break;
 
   case BKT_LOGIN_STORING:
-    if (ev == EV_OP_DONE) {
+    if (ev == BKT_LOGIN_EV_OP_DONE) {
       gboolean ok = bkt_store_save_login_finish(login->op, &login->undo, &login->confirm_token,
                                                 &error);
       g_clear_pointer(&login->op, bkt_store_op_free);
@@ -349,7 +297,7 @@ on_event(BktLogin *login, Event ev, const BktCallback *cb)
     break;
 
   case BKT_LOGIN_CONFIRMING:
-    if (ev == EV_ANSWER) {
+    if (ev == BKT_LOGIN_EV_ANSWER) {
       BktHttpResponse resp;
       BktIdentity again = { 0 };
       gboolean ok = bkt_http_finish(login->http, &resp, &error) &&
@@ -478,182 +426,4 @@ bkt_login_free(BktLogin *login)
   bkt_host_entry_free(login->entry);
   bkt_secret_free(login->confirm_token);
   g_free(login);
-}
-
-/* ---- what front ends ask ---- */
-
-const BktHost *
-bkt_login_host(const BktLogin *login)
-{
-  return &login->host;
-}
-
-const char *
-bkt_login_authorize_url(const BktLogin *login)
-{
-  return login->authorize_url;
-}
-
-const char *
-bkt_login_redirect_uri(const BktLogin *login)
-{
-  return login->client.redirect_uri;
-}
-
-guint16
-bkt_login_port(const BktLogin *login)
-{
-  g_autoptr(GUri) uri = g_uri_parse(login->client.redirect_uri, G_URI_FLAGS_NONE, NULL);
-  return uri != NULL && g_uri_get_port(uri) > 0 ? (guint16)g_uri_get_port(uri) : 80;
-}
-
-void
-bkt_login_start_clock(BktLogin *login)
-{
-  if (login->deadline == 0)
-    login->deadline = g_get_monotonic_time() + (gint64)login->timeout_s * G_USEC_PER_SEC;
-}
-
-gint64
-bkt_login_deadline(const BktLogin *login)
-{
-  return login->deadline;
-}
-
-gint64
-bkt_login_lock_waiting_since(const BktLogin *login)
-{
-  return login->stage == BKT_LOGIN_STORING && login->op != NULL
-           ? bkt_store_op_waiting_since(login->op)
-           : 0;
-}
-
-BktLoginStage
-bkt_login_stage(const BktLogin *login)
-{
-  return login->stage;
-}
-
-const GError *
-bkt_login_error(const BktLogin *login)
-{
-  return login->stage == BKT_LOGIN_FAILED ? login->error : NULL;
-}
-
-const BktHostEntry *
-bkt_login_entry(const BktLogin *login)
-{
-  return login->entry;
-}
-
-const BktHostEntry *
-bkt_login_result(const BktLogin *login)
-{
-  return login->stage == BKT_LOGIN_DONE ? login->entry : NULL;
-}
-
-/* ---- events from the front end ---- */
-
-static gboolean
-http_active(const BktLogin *login)
-{
-  return login->stage == BKT_LOGIN_EXCHANGING || login->stage == BKT_LOGIN_VERIFYING ||
-         login->stage == BKT_LOGIN_CONFIRMING;
-}
-
-int
-bkt_login_pollfds(BktLogin *login, struct pollfd *fds, int max)
-{
-  int n = 0;
-  if (login->stage == BKT_LOGIN_WAITING && login->loopback != NULL)
-    n = bkt_loopback_pollfds(login->loopback, fds, max);
-  else if (http_active(login) && !login->undoing)
-    n = bkt_http_pollfds(login->http, fds, max);
-  login->async_timeout_ms = -1;
-  n += bkt_async_pollfds(fds + n, max - n, &login->async_timeout_ms);
-  return n;
-}
-
-int
-bkt_login_timeout_ms(BktLogin *login)
-{
-  gint64 now = g_get_monotonic_time();
-  int ms = -1;
-  if (login->stage == BKT_LOGIN_WAITING) {
-    if (login->deadline > 0) {
-      gint64 left = login->deadline > now ? (login->deadline - now + 999) / 1000 : 0;
-      ms = (int)MIN(left, G_MAXINT);
-    }
-    int conn = login->loopback != NULL ? bkt_loopback_timeout_ms(login->loopback, now) : -1;
-    if (conn >= 0 && (ms < 0 || conn < ms))
-      ms = conn;
-  } else if (http_active(login) && !login->undoing) {
-    ms = bkt_http_timeout_ms(login->http);
-  }
-  int async = login->async_timeout_ms;
-  return async >= 0 && (ms < 0 || async < ms) ? async : ms;
-}
-
-void
-bkt_login_dispatch(BktLogin *login, const struct pollfd *fds, int n)
-{
-  bkt_async_dispatch();
-  pump(login);
-  gint64 now = g_get_monotonic_time();
-  if (login->stage == BKT_LOGIN_WAITING && login->loopback != NULL) {
-    bkt_loopback_dispatch(login->loopback, fds, n, now);
-    const BktCallback *got = bkt_loopback_result(login->loopback);
-    if (got != NULL) {
-      BktCallback cb = { bkt_secret_dup(got->code), g_strdup(got->state), g_strdup(got->error),
-                         g_strdup(got->error_description), got->owner_unknown };
-      on_event(login, EV_REDIRECT, &cb);
-      bkt_callback_clear(&cb);
-    } else if (login->deadline > 0 && now >= login->deadline) {
-      on_event(login, EV_TIMEOUT, NULL);
-    }
-  } else if (http_active(login) && !login->undoing && bkt_http_dispatch(login->http)) {
-    on_event(login, EV_ANSWER, NULL);
-  }
-  pump(login);
-}
-
-gboolean
-bkt_login_paste(BktLogin *login, const char *text, GError **error)
-{
-  if (login->stage != BKT_LOGIN_WAITING) {
-    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
-                        _("the login is no longer waiting for the browser"));
-    return FALSE;
-  }
-  BktCallback cb;
-  if (!bkt_callback_parse_url(text, login->client.redirect_uri, &cb, error))
-    return FALSE;
-  if (!bkt_str_equal_ct(cb.state, login->state)) {
-    bkt_callback_clear(&cb);
-    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
-                        _("the pasted address belongs to another login attempt (its state "
-                          "does not match): paste the address from the browser tab this "
-                          "login opened"));
-    return FALSE;
-  }
-  /* Typed into our own terminal: the person's own. */
-  cb.owner_unknown = FALSE;
-  on_event(login, EV_REDIRECT, &cb);
-  bkt_callback_clear(&cb);
-  pump(login);
-  return TRUE;
-}
-
-void
-bkt_login_keep_account(BktLogin *login, gboolean keep)
-{
-  on_event(login, keep ? EV_KEEP : EV_DROP, NULL);
-  pump(login);
-}
-
-void
-bkt_login_cancel(BktLogin *login)
-{
-  on_event(login, EV_CANCEL, NULL);
-  pump(login);
 }
