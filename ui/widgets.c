@@ -31,6 +31,54 @@ ui_width(const char *s)
   return range_width(s, s + strlen(s));
 }
 
+/* No line may start with these: closing marks, small kana, the prolonged sound mark, marks that
+ * belong to the character before. */
+static gboolean
+no_break_before(GUnicodeBreakType t)
+{
+  switch (t) {
+  case G_UNICODE_BREAK_CLOSE_PUNCTUATION:
+#if GLIB_CHECK_VERSION(2, 70, 0)
+  case G_UNICODE_BREAK_CLOSE_PARENTHESIS:
+#else
+  case G_UNICODE_BREAK_CLOSE_PARANTHESIS:
+#endif
+  case G_UNICODE_BREAK_EXCLAMATION:
+  case G_UNICODE_BREAK_NON_STARTER:
+  case G_UNICODE_BREAK_CONDITIONAL_JAPANESE_STARTER:
+  case G_UNICODE_BREAK_INFIX_SEPARATOR:
+  case G_UNICODE_BREAK_COMBINING_MARK:
+  case G_UNICODE_BREAK_ZERO_WIDTH_JOINER:
+  case G_UNICODE_BREAK_WORD_JOINER:
+  case G_UNICODE_BREAK_NON_BREAKING_GLUE:
+  case G_UNICODE_BREAK_INSEPARABLE:
+    return TRUE;
+  default:
+    return FALSE;
+  }
+}
+
+/* No line may end with these: opening marks, and what glues to the next character. */
+static gboolean
+no_break_after(GUnicodeBreakType t)
+{
+  return t == G_UNICODE_BREAK_OPEN_PUNCTUATION || t == G_UNICODE_BREAK_WORD_JOINER ||
+         t == G_UNICODE_BREAK_NON_BREAKING_GLUE || t == G_UNICODE_BREAK_ZERO_WIDTH_JOINER;
+}
+
+/*
+ * Whether a line may break between a and b with no space between them: next to a wide
+ * (Chinese, Japanese) character, as the line-break classes of Unicode (UAX #14) allow. Words
+ * in scripts with spaces break only at spaces.
+ */
+static gboolean
+may_break_between(gunichar a, gunichar b)
+{
+  if (!g_unichar_iswide(a) && !g_unichar_iswide(b))
+    return FALSE;
+  return !no_break_after(g_unichar_break_type(a)) && !no_break_before(g_unichar_break_type(b));
+}
+
 char **
 ui_wrap(const char *text, int width)
 {
@@ -45,21 +93,29 @@ ui_wrap(const char *text, int width)
       continue;
     }
     while (*p) {
-      /* Take characters while they fit; remember the last space to break at. */
-      const char *q = p, *last_space = NULL;
+      /* Take characters while they fit; remember the last place to break: a space (which the
+       * break drops), or between two characters where Japanese may break. */
+      const char *q = p, *last_space = NULL, *last_between = NULL;
+      gunichar prev = 0;
       int w = 0;
       while (*q) {
         gunichar c = g_utf8_get_char(q);
         int cw = char_width(c);
+        if (q > p && prev != ' ' && c != ' ' && may_break_between(prev, c))
+          last_between = q;
         if (w + cw > width)
           break;
         if (c == ' ')
           last_space = q;
         w += cw;
+        prev = c;
         q = g_utf8_next_char(q);
       }
       const char *end = q, *next = q;
-      if (*q != '\0' && last_space != NULL && last_space > p) {
+      if (*q != '\0' && last_between != NULL && last_between > p &&
+          (last_space == NULL || last_between > last_space)) {
+        end = next = last_between;
+      } else if (*q != '\0' && last_space != NULL && last_space > p) {
         end = last_space;
         next = last_space + 1;
       } else if (q == p) {
