@@ -151,7 +151,7 @@ class Translations(WizardTestCase):
         screen = self.assert_layout(t, title, (footer.split("  ")[0],),
                                     name="%s_%s" % (lang, re.sub(r"\W+", "_", title_msgid).lower()))
         rows = t.lines()
-        self.assertEqual(rows[-1].strip(), footer, "footer:\n" + screen)
+        self.assertEqual(self.footer(rows), footer, "footer:\n" + screen)
         for row in rows:
             self.assertLessEqual(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
                                      for c in row), 80, "row wider than 80:\n" + screen)

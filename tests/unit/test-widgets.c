@@ -190,6 +190,83 @@ test_wrap_fits_and_keeps_words(void)
   }
 }
 
+/* The keys of every hint line, in order. */
+static char *
+keys_of(char **rows)
+{
+  GString *keys = g_string_new(NULL);
+  for (char **r = rows; *r; r++) {
+    g_auto(GStrv) items = g_strsplit(*r, "  ", -1);
+    for (char **it = items; *it; it++) {
+      const char *space = strchr(*it, ' ');
+      g_string_append_len(keys, *it, space != NULL ? space - *it : (gssize)strlen(*it));
+      g_string_append_c(keys, ' ');
+    }
+  }
+  return g_string_free(keys, FALSE);
+}
+
+static void
+test_keys_layout(void)
+{
+  const char *hints[] = {
+    "Enter next  c copy  u show  r change the redirect URL  m message for an admin  b back  "
+    "q quit",
+    "Enter weiter  c kopieren  u anzeigen  r Weiterleitungs-URL ändern  m Nachricht für einen "
+    "Administrator  b zurück  q beenden",
+    "Enter 次へ  c コピー  u 表示  r リダイレクト URL を変更  m 管理者へのメッセージ  b 戻る  "
+    "q 終了",
+    "o browser  c copy  u show  p paste  b back  q cancel",
+  };
+  for (gsize h = 0; h < G_N_ELEMENTS(hints); h++) {
+    g_auto(GStrv) one = ui_keys_layout(hints[h], 1000, 1, "…");
+    g_assert_cmpuint(g_strv_length(one), ==, 1);
+    g_assert_cmpstr(one[0], ==, hints[h]);
+    g_autofree char *want = keys_of(one);
+    for (int width = 16; width <= 100; width++) {
+      g_auto(GStrv) rows = ui_keys_layout(hints[h], width, 2, "…");
+      g_autofree char *got = keys_of(rows);
+      /* No key is ever dropped, and nothing runs past the width. */
+      g_assert_cmpstr(got, ==, want);
+      g_assert_cmpuint(g_strv_length(rows), >=, 1);
+      for (char **r = rows; *r; r++)
+        g_assert_cmpint(ui_width(*r), <=, width);
+      /* From 40 columns, two rows always do. */
+      if (width >= 40)
+        g_assert_cmpuint(g_strv_length(rows), <=, 2);
+    }
+  }
+  /* What fits stays whole; what does not is first wrapped, then cut short. */
+  g_auto(GStrv) wrapped = ui_keys_layout("a one  b two  c three", 12, 2, "…");
+  g_assert_cmpstr(wrapped[0], ==, "a one  b two");
+  g_assert_cmpstr(wrapped[1], ==, "c three");
+  g_assert_null(wrapped[2]);
+  g_auto(GStrv) cut = ui_keys_layout("a message for an admin  b go back", 12, 1, "...");
+  g_assert_cmpuint(g_strv_length(cut), ==, 1);
+  g_assert_cmpstr(cut[0], ==, "a  b");
+  g_auto(GStrv) shorter = ui_keys_layout("a message for an admin  b go back", 24, 1, "…");
+  g_assert_cmpstr(shorter[0], ==, "a message…  b go back");
+}
+
+/* A clipped body is measured whole, drawn only where it shows. */
+static void
+test_clip(void)
+{
+  int cy, cx;
+  ui_clip_begin(20, 22);
+  /* Rows 0 to 2 are above what shows: nothing is drawn (there is no window at all). */
+  g_assert_cmpint(ui_text(NULL, 0, 0, 10, UI_ALL_LINES, 0, "one two three four five"), ==, 3);
+  ui_line(NULL, 7, 0, 10, 0, "seven");
+  ui_cursor(NULL, 5, 3);
+  g_assert_cmpint(ui_clip_end(&cy, &cx), ==, 20);
+  g_assert_cmpint(cy, ==, 5);
+  g_assert_cmpint(cx, ==, 3);
+  ui_clip_begin(0, 0);
+  ui_line(NULL, 30, 0, 10, 0, "far below");
+  g_assert_cmpint(ui_clip_end(&cy, &cx), ==, 31);
+  g_assert_cmpint(cy, ==, -1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -203,5 +280,7 @@ main(int argc, char **argv)
   g_test_add_func("/widgets/wrap/combining", test_wrap_combining);
   g_test_add_func("/widgets/wrap/empty-lines", test_wrap_empty_lines);
   g_test_add_func("/widgets/wrap/fits-and-keeps-words", test_wrap_fits_and_keeps_words);
+  g_test_add_func("/widgets/keys-layout", test_keys_layout);
+  g_test_add_func("/widgets/clip", test_clip);
   return g_test_run();
 }
