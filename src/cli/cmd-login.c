@@ -54,6 +54,8 @@ kind_of(const char *host, BktKind hint)
 static int
 probe_host(const BktHost *h, const char *ca_file)
 {
+  /* Ctrl-C cancels from the moment the line says so. */
+  int sig_fd = bkt_signals_open();
   fprintf(stderr,
           g_dngettext(GETTEXT_PACKAGE,
                       "Asking %s what it is (at most %d second; Ctrl-C cancels)...\n",
@@ -62,10 +64,11 @@ probe_host(const BktHost *h, const char *ca_file)
           h->key, BKT_PROBE_TIMEOUT_S);
   GError *error = NULL;
   BktHostCheck *check = bkt_host_check_new(h, ca_file, &error);
-  if (check == NULL)
+  if (check == NULL) {
+    bkt_signals_close();
     return cli_fail(error);
-  int sig_fd = bkt_signals_open();
-  gboolean cancelled = FALSE;
+  }
+  gboolean cancelled = bkt_signals_take() != 0;
   while (!cancelled && !bkt_host_check_dispatch(check)) {
     struct pollfd fds[64];
     int n = 0;
