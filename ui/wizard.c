@@ -61,15 +61,32 @@ ui_wizard_redirect(const UiWizard *w)
   return !ui_field_empty(&w->redirect) ? ui_field_text(&w->redirect) : NULL;
 }
 
+/* Whether message begins with a word of letters alone: a word to capitalize, where
+ * "http://..." or "--flag" is to stay as it is. */
+static gboolean
+starts_with_word(const char *message)
+{
+  const char *p = message;
+  for (; *p && *p != ' '; p = g_utf8_next_char(p))
+    if (!g_unichar_isalpha(g_utf8_get_char(p)))
+      return FALSE;
+  return p != message;
+}
+
 char *
 ui_wizard_sentence(const char *message)
 {
   if (*message == '\0' || g_unichar_isupper(g_utf8_get_char(message)))
     return g_strdup(message);
-  gunichar first = g_unichar_toupper(g_utf8_get_char(message));
-  char buf[8] = { 0 };
-  g_unichar_to_utf8(first, buf);
-  g_autofree char *capital = g_strconcat(buf, g_utf8_next_char(message), NULL);
+  g_autofree char *capital = NULL;
+  if (starts_with_word(message)) {
+    gunichar first = g_unichar_toupper(g_utf8_get_char(message));
+    char buf[8] = { 0 };
+    g_unichar_to_utf8(first, buf);
+    capital = g_strconcat(buf, g_utf8_next_char(message), NULL);
+  } else {
+    capital = g_strdup(message);
+  }
   /* TRANSLATORS: a message standing alone as a sentence: add the full stop */
   return g_strdup_printf(_("%s."), capital);
 }
