@@ -285,7 +285,7 @@ class Tmux:
 
     def type(self, text):
         """Literal text, as if typed or pasted."""
-        self.tmux("send-keys", "-t", self.target, "-l", text)
+        self.tmux("send-keys", "-t", self.target, "-l", "--", text)
 
     def resize(self, width, height):
         self.tmux("resize-window", "-t", self.target, "-x", width, "-y", height)
@@ -363,7 +363,8 @@ class WizardTestCase(harness.BktTestCase):
     @staticmethod
     def footer(rows):
         """The key hints under the last rule (one or more rows), as one line."""
-        rules = [i for i, r in enumerate(rows) if r.strip().startswith("──")]
+        # A rule: box drawing, or (a terminal without UTF-8) its alternate-charset letter.
+        rules = [i for i, r in enumerate(rows) if re.match(r"\s*(──|qqqq)", r)]
         below = rows[rules[-1] + 1:] if rules else rows[-1:]
         return "  ".join(r.strip() for r in below if r.strip())
 
