@@ -11,14 +11,15 @@
 static void
 wait_enter(UiWizard *w)
 {
+  gboolean open = w->open_browser;
+  w->open_browser = FALSE;
   w->pasting = FALSE;
   /* Straight from the questions when there is no browser to open: the attempt starts here. */
   if (w->login == NULL && !ui_wizard_start_login(w))
     return;
   /* The browser is opened, or the address shown, now: the wait for it starts with it. */
-  if (w->open_browser)
+  if (open)
     ui_wizard_open_browser(w);
-  w->open_browser = FALSE;
   bkt_login_start_clock(w->login);
 }
 
