@@ -27,5 +27,21 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
       FUZZ_CHECK(cb.code == NULL && cb.state == NULL);
     }
   }
+  /* The same text as a paste into a login waiting on the first redirect. */
+  const BktPasteCheck check = {
+    .redirect_uri = redirects[0],
+    .authorize_url = "https://git.example.com/rest/oauth2/latest/authorize?client_id=c&state=s",
+    .state = "0123456789abcdef0123456789abcdef0123456789a",
+    .refused = "the pasted address is the sign-in page",
+  };
+  BktCallback cb;
+  g_autoptr(GError) error = NULL;
+  if (bkt_callback_parse_paste(text, &check, &cb, &error)) {
+    FUZZ_CHECK(error == NULL && g_strcmp0(cb.state, check.state) == 0);
+    bkt_callback_clear(&cb);
+  } else {
+    FUZZ_CHECK(fuzz_error_is_sentence(error));
+    FUZZ_CHECK(cb.code == NULL && cb.state == NULL);
+  }
   return 0;
 }

@@ -29,3 +29,23 @@ gboolean bkt_callback_parse_query(const char *query, BktCallback *out);
  */
 gboolean bkt_callback_parse_url(const char *text, const char *redirect_uri, BktCallback *out,
                                 GError **error);
+
+/* What a pasted address is checked against: the attempt it should belong to. */
+typedef struct {
+  const char *redirect_uri;  /* where the browser should have come back to */
+  const char *authorize_url; /* where the browser was sent */
+  const char *state;         /* the attempt's state */
+  const char *refused;       /* the sentence for the provider's own sign-in page pasted back,
+                                where the browser stays when it refuses the redirect */
+} BktPasteCheck;
+
+/*
+ * Take what the person pasted: the address the browser ended on. Besides what
+ * bkt_callback_parse_url refuses, it tells apart what people paste by mistake, each with its
+ * own sentence: the code alone, the provider's sign-in page (check->refused), an address cut
+ * off before or inside the state, and the redirect of another attempt (a whole state that
+ * differs, compared in constant time).
+ */
+gboolean bkt_callback_parse_paste(const char *text, const BktPasteCheck *check, BktCallback *out,
+                                  GError **error);
+

@@ -9,7 +9,8 @@
 /*
  * Ask a Data Center, from the caller's poll loop, whether it is a Bitbucket new enough for
  * OAuth 2.0. The request starts in bkt_host_check_new; the caller polls the descriptors and
- * calls dispatch until it returns TRUE, then finish. Freeing a check cancels it.
+ * calls dispatch until it returns TRUE, then finish. Freeing a check cancels it. A host that
+ * does not answer is given up on after BKT_PROBE_TIMEOUT_S seconds.
  */
 typedef struct BktHostCheck BktHostCheck;
 

@@ -207,8 +207,9 @@ bkt_http_start(BktHttp *http, const BktHttpRequest *req, GError **error)
   lc.easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
   lc.easy_setopt(e, CURLOPT_USERAGENT, "bkt-auth/" PACKAGE_VERSION);
   lc.easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
-  lc.easy_setopt(e, CURLOPT_CONNECTTIMEOUT, 15L);
-  lc.easy_setopt(e, CURLOPT_TIMEOUT, 30L);
+  long timeout_s = req->timeout_s > 0 ? req->timeout_s : 30L;
+  lc.easy_setopt(e, CURLOPT_CONNECTTIMEOUT, MIN(15L, timeout_s));
+  lc.easy_setopt(e, CURLOPT_TIMEOUT, timeout_s);
   lc.easy_setopt(e, CURLOPT_FOLLOWLOCATION, 0L);
   lc.easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 1L);
   lc.easy_setopt(e, CURLOPT_SSL_VERIFYHOST, 2L);

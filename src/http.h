@@ -19,6 +19,7 @@ typedef struct {
   const char *basic_user;     /* Authorization: Basic, or NULL */
   const char *basic_password;
   const BktSecret *form;      /* POST body, application/x-www-form-urlencoded */
+  int timeout_s;              /* give up after this long; 0: 30 seconds */
 } BktHttpRequest;
 
 typedef struct {

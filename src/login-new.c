@@ -12,6 +12,7 @@
 #include "login-private.h"
 #include "loopback.h"
 #include "pkce.h"
+#include "redirect.h"
 
 #define DEFAULT_TIMEOUT_S 300
 
@@ -24,21 +25,8 @@ listen_for_redirect(BktLogin *login, const char *given, GError **error)
   g_autofree char *bind_host = NULL, *path = NULL;
   guint16 port = 0;
   if (given != NULL) {
-    g_autoptr(GUri) uri = g_uri_parse(given, G_URI_FLAGS_NONE, NULL);
-    const char *host = uri != NULL ? g_uri_get_host(uri) : NULL;
-    if (uri == NULL || g_strcmp0(g_uri_get_scheme(uri), "http") != 0 ||
-        !bkt_host_is_loopback(host) || g_uri_get_query(uri) != NULL ||
-        g_uri_get_fragment(uri) != NULL || g_uri_get_port(uri) == 0) {
-      g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
-                  _("the redirect URI '%s' is not one bkt-auth can listen on: use "
-                    "http://localhost:PORT/PATH or http://127.0.0.1:PORT/PATH with a port "
-                    "from 1 to 65535"),
-                  given);
+    if (!bkt_redirect_parse(given, &bind_host, &port, &path, error))
       return FALSE;
-    }
-    port = g_uri_get_port(uri) > 0 ? (guint16)g_uri_get_port(uri) : 80;
-    bind_host = g_ascii_strdown(host, -1);
-    path = g_strdup(*g_uri_get_path(uri) ? g_uri_get_path(uri) : "/");
   } else {
     bind_host = g_strdup(login->host.kind == BKT_KIND_DC ? "localhost" : "127.0.0.1");
     port = login->host.kind == BKT_KIND_DC ? BKT_DC_REDIRECT_PORT : 0;

@@ -11,6 +11,7 @@
 #include "async.h"
 #include "error.h"
 #include "login-private.h"
+#include "redirect.h"
 #include "timefmt.h"
 
 /* An OAuth answer without a lifetime still expires: assume the shorter platform default. */
@@ -447,23 +448,29 @@ bkt_login_paste(BktLogin *login, const char *text, GError **error)
                         _("the login is no longer waiting for the browser"));
     return FALSE;
   }
+  g_autofree char *refused =
+    bkt_redirect_refused(login->host.kind, login->host.key, login->client.redirect_uri);
+  BktPasteCheck check = { login->client.redirect_uri, login->authorize_url, login->state,
+                          refused };
   BktCallback cb;
-  if (!bkt_callback_parse_url(text, login->client.redirect_uri, &cb, error))
+  if (!bkt_callback_parse_paste(text, &check, &cb, error))
     return FALSE;
-  if (!bkt_str_equal_ct(cb.state, login->state)) {
-    bkt_callback_clear(&cb);
-    g_set_error_literal(error, BKT_ERROR, BKT_ERROR_USAGE,
-                        _("the pasted address belongs to another login attempt (its state "
-                          "does not match): paste the address from the browser tab this "
-                          "login opened"));
-    return FALSE;
-  }
   /* Typed into our own terminal: the person's own. */
   cb.owner_unknown = FALSE;
   on_event(login, EV_REDIRECT, &cb);
   bkt_callback_clear(&cb);
   pump(login);
   return TRUE;
+}
+
+char *
+bkt_login_redirect_advice(const BktLogin *login)
+{
+  /* A consumer built into bkt-auth is not the person's to change. */
+  if (login->host.kind == BKT_KIND_CLOUD && *BKT_CLOUD_CLIENT_ID != '\0' &&
+      g_strcmp0(login->client.client_id, BKT_CLOUD_CLIENT_ID) == 0)
+    return NULL;
+  return bkt_redirect_advice(login->host.kind, login->client.redirect_uri);
 }
 
 void

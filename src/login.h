@@ -99,9 +99,15 @@ void bkt_login_dispatch(BktLogin *login, const struct pollfd *fds, int n);
 
 /*
  * The URL the browser ended on, pasted by the user. FALSE with a sentence in error when it is
- * not a redirect of this attempt; the login then goes on waiting.
+ * not a redirect of this attempt (saying what it is instead: the code alone, an address cut
+ * off, the provider's own page after a refused redirect, another attempt's); the login then
+ * goes on waiting.
  */
 gboolean bkt_login_paste(BktLogin *login, const char *text, GError **error);
+/* What to check when the browser shows an error about the redirect (a sentence, newly
+ * allocated), or NULL when there is nothing the person could change (Cloud's built-in
+ * consumer). */
+char *bkt_login_redirect_advice(const BktLogin *login);
 /* BKT_LOGIN_ASKING: what it asks. */
 BktLoginQuestion bkt_login_question(const BktLogin *login);
 /* BKT_LOGIN_ASKING: keep the account the browser came back with, or not (the login fails). */

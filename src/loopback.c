@@ -13,6 +13,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "browser.h"
 #include "error.h"
 #include "peer.h"
 #include "secret.h"

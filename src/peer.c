@@ -288,19 +288,3 @@ bkt_peer_owner(int fd, uid_t *uid)
     result = BKT_PEER_GONE;
   return result;
 }
-
-gboolean
-bkt_env_is_wsl(void)
-{
-  const char *names[] = { "WSL_DISTRO_NAME", "WSL_INTEROP" };
-  for (size_t i = 0; i < G_N_ELEMENTS(names); i++) {
-    const char *v = g_getenv(names[i]);
-    if (v != NULL && *v != '\0')
-      return TRUE;
-  }
-  g_autofree char *release = NULL;
-  if (!g_file_get_contents("/proc/sys/kernel/osrelease", &release, NULL, NULL))
-    return FALSE;
-  g_autofree char *lower = g_ascii_strdown(release, -1);
-  return strstr(lower, "microsoft") != NULL;
-}

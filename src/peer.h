@@ -46,6 +46,3 @@ BktPeerOwner bkt_peer_find(const char *table, size_t len, const BktPeerEnd *peer
  * large). A line longer than 64 KiB, which no kernel writes, is skipped.
  */
 BktPeerOwner bkt_peer_read(int fd, const BktPeerEnd *peer, const BktPeerEnd *ours, uid_t *uid);
-
-/* TRUE under the Windows Subsystem for Linux, where Windows relays connections to loopback. */
-gboolean bkt_env_is_wsl(void);

@@ -14,7 +14,7 @@ void
 bkt_probe_request(const BktHost *host, BktHttpRequest *req, char **url)
 {
   *url = g_strconcat(host->base_url, "/rest/api/1.0/application-properties", NULL);
-  *req = (BktHttpRequest){ .method = "GET", .url = *url };
+  *req = (BktHttpRequest){ .method = "GET", .url = *url, .timeout_s = BKT_PROBE_TIMEOUT_S };
 }
 
 gboolean

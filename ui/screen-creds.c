@@ -13,11 +13,11 @@ creds_enter(UiWizard *w)
   w->focus = !ui_field_empty(&w->client_id) ? 1 : 0;
 }
 
-static gboolean
-creds_draw(const UiWizard *w, int y, int x, int width, int height)
+static void
+creds_draw(const UiWizard *w, int y, int x, int width)
 {
   gboolean cloud = w->flow.kind == BKT_KIND_CLOUD;
-  int n = ui_text(stdscr, y, x, width, height, A_NORMAL,
+  int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, A_NORMAL,
                   cloud ? _("Paste the consumer's Key and Secret. The secret is kept in your "
                             "keyring, never in a file.")
                         : _("Paste the Client ID and Client secret of the application link. "
@@ -35,7 +35,6 @@ creds_draw(const UiWizard *w, int y, int x, int width, int height)
   ui_field_draw(stdscr, id_row, x, width, &w->client_id, w->focus == 0, w->term.utf8);
   if (w->focus == 1)
     ui_field_draw(stdscr, secret_row, x, width, &w->client_secret, TRUE, w->term.utf8);
-  return TRUE;
 }
 
 /* Credentials have a known shape; say so before a round trip fails on them. */
@@ -47,7 +46,7 @@ creds_check(UiWizard *w)
   if (bkt_client_credentials_check(w->flow.kind, ui_field_text(&w->client_id),
                                    ui_field_text(&w->client_secret), &bad_field, &error))
     return TRUE;
-  ui_wizard_notice(w, TRUE, error->message);
+  ui_wizard_notice_error(w, error);
   w->focus = bad_field;
   return FALSE;
 }

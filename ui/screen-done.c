@@ -3,13 +3,15 @@
 
 #include <glib/gi18n.h>
 
+#include "gitcred.h"
+#include "gitsetup.h"
 #include "timefmt.h"
 #include "wizard-private.h"
 
 /* Logged in: who, where the token is kept, when it expires, what it may do. */
 
-static gboolean
-done_draw(const UiWizard *w, int y, int x, int width, int height)
+static void
+done_draw(const UiWizard *w, int y, int x, int width)
 {
   const BktHostEntry *e = w->result;
   const char *mark = ui_wizard_glyph(w, "✓", "OK");
@@ -20,44 +22,69 @@ done_draw(const UiWizard *w, int y, int x, int width, int height)
                         e->username ? e->username : "?", e->display_name)
       : g_strdup_printf(_("%s Logged in to %s as %s."), mark, e->key,
                         e->username ? e->username : "?");
-  int n = ui_text(stdscr, y, x, width, height, ui_attr(&w->term, UI_PAIR_OK, A_BOLD) | A_BOLD,
+  int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, ui_attr(&w->term, UI_PAIR_OK, A_BOLD) | A_BOLD,
                   who);
   n++;
   g_autofree char *where = bkt_storage_describe(e->storage);
   g_autofree char *kept = g_strdup_printf(_("The token is kept in %s."), where);
-  n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, kept);
+  n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, kept);
   if (e->expires_at > 0) {
     g_autofree char *when = bkt_describe_expiry(e->expires_at);
     /* TRANSLATORS: %s is "expires 2026-01-31 14:00 (in 2 hours)" or "expired ... (... ago)" */
     g_autofree char *line = g_strdup_printf(_("It %s and is refreshed by itself."), when);
-    n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, line);
+    n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, line);
   } else {
-    n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL,
+    n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL,
                  _("It does not expire on its own; 'bkt-auth logout' removes it."));
   }
   if (e->scopes != NULL && *e->scopes) {
     g_autofree char *scopes = g_strdup_printf(_("Scopes: %s"), e->scopes);
-    n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, scopes);
+    n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, scopes);
   }
   n++;
-  ui_text(stdscr, y + n, x, width, height - n, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL),
+  n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL,
+               _("Press g to make git use this login for the host's HTTPS remotes (what "
+                 "'bkt-auth setup-git' does)."));
+  ui_text(stdscr, y + n, x, width, UI_ALL_LINES, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL),
           _("Next: 'bkt-auth token' prints a fresh token for git and scripts; 'bkt-auth "
             "status' shows this again."));
-  return FALSE;
+}
+
+/* git asks bkt-auth for this host from now on (the engine runs git; nothing reaches the
+ * terminal). */
+static void
+setup_git(UiWizard *w)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *helper = bkt_git_helper_command(&error);
+  gboolean changed = FALSE;
+  if (helper == NULL || !bkt_git_setup(w->result, helper, &changed, &error)) {
+    ui_wizard_notice_error(w, error);
+    return;
+  }
+  g_autofree char *url = bkt_git_config_url(w->result);
+  g_autofree char *msg =
+    changed ? g_strdup_printf(_("git now asks bkt-auth for %s (user %s)."), url,
+                              bkt_git_username(w->result))
+            : g_strdup_printf(_("git already asks bkt-auth for %s."), url);
+  ui_wizard_notice(w, FALSE, msg);
 }
 
 static UiAction
 done_key(UiWizard *w, gboolean is_char, wint_t key)
 {
-  if (ui_is_enter(is_char, key) || ui_is_letter(is_char, key, 'q') ||
-      ui_is_escape(is_char, key))
+  if (ui_is_letter(is_char, key, 'g'))
+    setup_git(w);
+  else if (ui_is_enter(is_char, key) || ui_is_letter(is_char, key, 'q') ||
+           ui_is_escape(is_char, key))
     return UI_ACTION_QUIT;
   return UI_ACTION_STAY;
 }
 
 const UiScreen ui_screen_done = {
   .title = N_("Logged in"),
-  .keys = N_("Enter finish"),
+  .keys = N_("g set up git  Enter finish"),
   .draw = done_draw,
   .key = done_key,
+  .arrows_scroll = TRUE,
 };

@@ -30,24 +30,17 @@ failure_advice(const GError *e)
   }
 }
 
-static gboolean
-failed_draw(const UiWizard *w, int y, int x, int width, int height)
+static void
+failed_draw(const UiWizard *w, int y, int x, int width)
 {
-  g_autofree char *sentence = NULL;
-  if (w->error != NULL) {
-    /* Engine messages are lower case to follow "bkt-auth: "; standing alone, a capital. */
-    gunichar first = g_unichar_toupper(g_utf8_get_char(w->error->message));
-    char buf[8] = { 0 };
-    g_unichar_to_utf8(first, buf);
-    sentence = g_strconcat(buf, g_utf8_next_char(w->error->message), ".", NULL);
-  }
-  int n = ui_text(stdscr, y, x, width, height, ui_attr(&w->term, UI_PAIR_ERROR, A_BOLD) | A_BOLD,
+  g_autofree char *sentence = w->error != NULL ? ui_wizard_sentence(w->error->message) : NULL;
+  int n = ui_text(stdscr, y, x, width, UI_ALL_LINES,
+                  ui_attr(&w->term, UI_PAIR_ERROR, A_BOLD) | A_BOLD,
                   sentence != NULL ? sentence : _("The login failed."));
   n++;
   const char *advice = failure_advice(w->error);
   if (advice != NULL)
-    ui_text(stdscr, y + n, x, width, height - n, A_NORMAL, advice);
-  return FALSE;
+    ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, advice);
 }
 
 static UiAction
@@ -69,4 +62,5 @@ const UiScreen ui_screen_failed = {
   .keys = N_("r retry  b back  q quit"),
   .draw = failed_draw,
   .key = failed_key,
+  .arrows_scroll = TRUE,
 };

@@ -3,6 +3,7 @@
 
 #include <glib/gi18n.h>
 
+#include "probe.h"
 #include "wizard-private.h"
 
 /* The Data Center's address, checked with the host before going on. */
@@ -14,15 +15,18 @@ ui_host_check_start(UiWizard *w)
   bkt_host_clear(&w->parsed);
   if (!bkt_host_parse(ui_field_text(&w->host), BKT_KIND_DC, w->opts->login.allow_http, &w->parsed,
                       &error)) {
-    ui_wizard_notice(w, TRUE, error->message);
+    ui_wizard_notice_error(w, error);
     return;
   }
   w->check = bkt_host_check_new(&w->parsed, w->opts->login.ca_file, &error);
   if (w->check == NULL) {
-    ui_wizard_notice(w, TRUE, error->message);
+    ui_wizard_notice_error(w, error);
     return;
   }
-  g_autofree char *msg = g_strdup_printf(_("Asking %s what it is..."), w->parsed.key);
+  g_autofree char *msg = g_strdup_printf(
+    g_dngettext(GETTEXT_PACKAGE, "Asking %s what it is (at most %d second; Esc cancels)...",
+                "Asking %s what it is (at most %d seconds; Esc cancels)...", BKT_PROBE_TIMEOUT_S),
+    w->parsed.key, BKT_PROBE_TIMEOUT_S);
   ui_wizard_notice(w, FALSE, msg);
 }
 
@@ -33,7 +37,7 @@ ui_host_check_done(UiWizard *w)
   gboolean ok = bkt_host_check_finish(w->check, NULL, &error);
   g_clear_pointer(&w->check, bkt_host_check_free);
   if (!ok) {
-    ui_wizard_notice(w, TRUE, error->message);
+    ui_wizard_notice_error(w, error);
     return UI_ACTION_STAY;
   }
   return UI_ACTION_NEXT;
@@ -45,10 +49,10 @@ host_leave(UiWizard *w)
   g_clear_pointer(&w->check, bkt_host_check_free);
 }
 
-static gboolean
-host_draw(const UiWizard *w, int y, int x, int width, int height)
+static void
+host_draw(const UiWizard *w, int y, int x, int width)
 {
-  int n = ui_text(stdscr, y, x, width, height, A_NORMAL,
+  int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, A_NORMAL,
                   _("The address of your Bitbucket Data Center, as you open it in a browser "
                     "(for example https://git.example.com or https://example.com/bitbucket):"));
   n++;
@@ -62,15 +66,15 @@ host_draw(const UiWizard *w, int y, int x, int width, int height)
       /* TRANSLATORS: a check mark, then the address of the Data Center */
       g_autofree char *ok = g_strdup_printf(_("%s Bitbucket Data Center at %s"),
                                             ui_wizard_glyph(w, "✓", "ok:"), h.base_url);
-      ui_text(stdscr, y + n, x, width, 2, ui_attr(&w->term, UI_PAIR_OK, A_NORMAL), ok);
+      ui_text(stdscr, y + n, x, width, UI_ALL_LINES, ui_attr(&w->term, UI_PAIR_OK, A_NORMAL),
+              ok);
       bkt_host_clear(&h);
     } else {
-      ui_text(stdscr, y + n, x, width, 3, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL),
+      ui_text(stdscr, y + n, x, width, UI_ALL_LINES, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL),
               error->message);
     }
   }
   ui_field_draw(stdscr, field_row, x, width, &w->host, TRUE, w->term.utf8);
-  return TRUE;
 }
 
 static UiAction

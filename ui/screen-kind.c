@@ -13,10 +13,10 @@ kind_enter(UiWizard *w)
   w->kind_choice = w->flow.kind == BKT_KIND_DC ? 1 : 0;
 }
 
-static gboolean
-kind_draw(const UiWizard *w, int y, int x, int width, int height)
+static void
+kind_draw(const UiWizard *w, int y, int x, int width)
 {
-  int n = ui_text(stdscr, y, x, width, height, A_NORMAL, _("Where is your Bitbucket?"));
+  int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, A_NORMAL, _("Where is your Bitbucket?"));
   n++;
   const char *labels[2] = {
     _("Bitbucket Cloud: bitbucket.org"),
@@ -28,7 +28,8 @@ kind_draw(const UiWizard *w, int y, int x, int width, int height)
       g_strdup_printf("%s %s", on ? ui_wizard_glyph(w, "›", ">") : " ", labels[i]);
     ui_line(stdscr, y + n + i, x + 2, width - 2, on ? A_REVERSE | A_BOLD : A_NORMAL, row);
   }
-  return FALSE;
+  /* The cursor rests on the choice, where a screen reader follows it. */
+  ui_cursor(stdscr, y + n + w->kind_choice, x + 2);
 }
 
 static UiAction

@@ -13,30 +13,33 @@ launch_enter(UiWizard *w)
   ui_wizard_start_login(w);
 }
 
-static gboolean
-launch_draw(const UiWizard *w, int y, int x, int width, int height)
+static void
+launch_draw(const UiWizard *w, int y, int x, int width)
 {
   if (w->login == NULL)
-    return FALSE;
+    return;
   const BktHost *h = bkt_login_host(w->login);
   g_autofree char *what = g_strdup_printf(
     _("Next, your browser opens %s's sign-in page. Sign in if asked, then grant bkt-auth "
       "access. The browser then comes back to bkt-auth by itself."), h->key);
-  int n = ui_text(stdscr, y, x, width, height, A_NORMAL, what);
+  int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, A_NORMAL, what);
   n++;
-  ui_text(stdscr, y + n, x, width, height - n, A_BOLD, _("Press Enter to open the browser."));
-  return FALSE;
+  ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_BOLD, _("Press Enter to open the browser."));
 }
 
 static UiAction
 launch_key(UiWizard *w, gboolean is_char, wint_t key)
 {
+  /* The waiting screen opens the browser as it enters, so that its clock starts then, and what
+   * it says of the browser shows there. */
   if (ui_is_enter(is_char, key)) {
-    ui_wizard_open_browser(w);
+    w->open_browser = TRUE;
     return UI_ACTION_NEXT;
   }
-  if (ui_is_letter(is_char, key, 's')) /* the address instead, to open by hand */
+  if (ui_is_letter(is_char, key, 's')) { /* the address instead, to open by hand */
+    w->open_browser = FALSE;
     return UI_ACTION_NEXT;
+  }
   if (ui_is_escape(is_char, key) || ui_is_letter(is_char, key, 'b')) {
     g_clear_pointer(&w->login, bkt_login_free);
     return UI_ACTION_BACK;
@@ -52,4 +55,5 @@ const UiScreen ui_screen_launch = {
   .enter = launch_enter,
   .draw = launch_draw,
   .key = launch_key,
+  .arrows_scroll = TRUE,
 };

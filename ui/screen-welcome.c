@@ -7,21 +7,20 @@
 
 /* The first run: what bkt-auth does, before any question. */
 
-static gboolean
-welcome_draw(const UiWizard *w, int y, int x, int width, int height)
+static void
+welcome_draw(const UiWizard *w, int y, int x, int width)
 {
-  int n = ui_text(stdscr, y, x, width, height, A_BOLD,
+  int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, A_BOLD,
                   _("Welcome to bkt-auth. Let's sign you in to Bitbucket."));
   n++;
-  n += ui_text(stdscr, y + n, x, width, height - n, A_NORMAL,
+  n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL,
                _("bkt-auth logs you in with OAuth in your browser, keeps the token in your "
                  "desktop's keyring, and refreshes it by itself. Git, the bkt CLI and scripts "
                  "then get a fresh token from 'bkt-auth token' whenever they need one."));
   n++;
-  ui_text(stdscr, y + n, x, width, height - n, A_NORMAL,
+  ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL,
           _("It takes about a minute. You need your Bitbucket account, and for a company "
             "server (Data Center) the address of that server."));
-  return FALSE;
 }
 
 static UiAction
@@ -39,4 +38,5 @@ const UiScreen ui_screen_welcome = {
   .keys = N_("Enter start  q quit"),
   .draw = welcome_draw,
   .key = welcome_key,
+  .arrows_scroll = TRUE,
 };

@@ -31,6 +31,54 @@ ui_width(const char *s)
   return range_width(s, s + strlen(s));
 }
 
+/* No line may start with these: closing marks, small kana, the prolonged sound mark, marks that
+ * belong to the character before. */
+static gboolean
+no_break_before(GUnicodeBreakType t)
+{
+  switch (t) {
+  case G_UNICODE_BREAK_CLOSE_PUNCTUATION:
+#if GLIB_CHECK_VERSION(2, 70, 0)
+  case G_UNICODE_BREAK_CLOSE_PARENTHESIS:
+#else
+  case G_UNICODE_BREAK_CLOSE_PARANTHESIS:
+#endif
+  case G_UNICODE_BREAK_EXCLAMATION:
+  case G_UNICODE_BREAK_NON_STARTER:
+  case G_UNICODE_BREAK_CONDITIONAL_JAPANESE_STARTER:
+  case G_UNICODE_BREAK_INFIX_SEPARATOR:
+  case G_UNICODE_BREAK_COMBINING_MARK:
+  case G_UNICODE_BREAK_ZERO_WIDTH_JOINER:
+  case G_UNICODE_BREAK_WORD_JOINER:
+  case G_UNICODE_BREAK_NON_BREAKING_GLUE:
+  case G_UNICODE_BREAK_INSEPARABLE:
+    return TRUE;
+  default:
+    return FALSE;
+  }
+}
+
+/* No line may end with these: opening marks, and what glues to the next character. */
+static gboolean
+no_break_after(GUnicodeBreakType t)
+{
+  return t == G_UNICODE_BREAK_OPEN_PUNCTUATION || t == G_UNICODE_BREAK_WORD_JOINER ||
+         t == G_UNICODE_BREAK_NON_BREAKING_GLUE || t == G_UNICODE_BREAK_ZERO_WIDTH_JOINER;
+}
+
+/*
+ * Whether a line may break between a and b with no space between them: next to a wide
+ * (Chinese, Japanese) character, as the line-break classes of Unicode (UAX #14) allow. Words
+ * in scripts with spaces break only at spaces.
+ */
+static gboolean
+may_break_between(gunichar a, gunichar b)
+{
+  if (!g_unichar_iswide(a) && !g_unichar_iswide(b))
+    return FALSE;
+  return !no_break_after(g_unichar_break_type(a)) && !no_break_before(g_unichar_break_type(b));
+}
+
 char **
 ui_wrap(const char *text, int width)
 {
@@ -45,21 +93,29 @@ ui_wrap(const char *text, int width)
       continue;
     }
     while (*p) {
-      /* Take characters while they fit; remember the last space to break at. */
-      const char *q = p, *last_space = NULL;
+      /* Take characters while they fit; remember the last place to break: a space (which the
+       * break drops), or between two characters where Japanese may break. */
+      const char *q = p, *last_space = NULL, *last_between = NULL;
+      gunichar prev = 0;
       int w = 0;
       while (*q) {
         gunichar c = g_utf8_get_char(q);
         int cw = char_width(c);
+        if (q > p && prev != ' ' && c != ' ' && may_break_between(prev, c))
+          last_between = q;
         if (w + cw > width)
           break;
         if (c == ' ')
           last_space = q;
         w += cw;
+        prev = c;
         q = g_utf8_next_char(q);
       }
       const char *end = q, *next = q;
-      if (*q != '\0' && last_space != NULL && last_space > p) {
+      if (*q != '\0' && last_between != NULL && last_between > p &&
+          (last_space == NULL || last_between > last_space)) {
+        end = next = last_between;
+      } else if (*q != '\0' && last_space != NULL && last_space > p) {
         end = last_space;
         next = last_space + 1;
       } else if (q == p) {
@@ -76,10 +132,58 @@ ui_wrap(const char *text, int width)
   return (char **)g_ptr_array_free(lines, FALSE);
 }
 
+/* What ui_clip_begin set up: the rows drawn, and what was measured. */
+static struct {
+  gboolean on;
+  int top, bottom;
+  int end;
+  int cursor_y, cursor_x;
+} clip;
+
+void
+ui_clip_begin(int top, int bottom)
+{
+  clip.on = TRUE;
+  clip.top = top;
+  clip.bottom = bottom;
+  clip.end = top;
+  clip.cursor_y = clip.cursor_x = -1;
+}
+
+int
+ui_clip_end(int *cursor_y, int *cursor_x)
+{
+  clip.on = FALSE;
+  *cursor_y = clip.cursor_y;
+  *cursor_x = clip.cursor_x;
+  return clip.end;
+}
+
+/* Whether row y is drawn (outside a clip, always); notes how far the body reaches. */
+static gboolean
+shown(int y)
+{
+  if (!clip.on)
+    return TRUE;
+  clip.end = MAX(clip.end, y + 1);
+  return y >= clip.top && y < clip.bottom;
+}
+
+void
+ui_cursor(WINDOW *w, int y, int x)
+{
+  if (clip.on) {
+    clip.cursor_y = y;
+    clip.cursor_x = x;
+  }
+  if (shown(y))
+    wmove(w, y, x);
+}
+
 void
 ui_line(WINDOW *w, int y, int x, int width, int attr, const char *s)
 {
-  if (width <= 0)
+  if (width <= 0 || !shown(y))
     return;
   const char *p = s;
   int used = 0;
@@ -103,6 +207,72 @@ ui_text(WINDOW *w, int y, int x, int width, int max_lines, int attr, const char 
   for (char **l = lines; *l && n < max_lines; l++, n++)
     ui_line(w, y + n, x, width, attr, *l);
   return n;
+}
+
+/* s cut to at most limit columns, ending in ellipsis when cut; newly allocated. */
+static char *
+cut_to(const char *s, int limit, const char *ellipsis)
+{
+  if (ui_width(s) <= limit)
+    return g_strdup(s);
+  int room = limit - ui_width(ellipsis), used = 0;
+  const char *p = s;
+  while (*p && used + char_width(g_utf8_get_char(p)) <= room) {
+    used += char_width(g_utf8_get_char(p));
+    p = g_utf8_next_char(p);
+  }
+  g_autofree char *head = g_strndup(s, (gsize)(p - s));
+  /* At the end of a word, where there is one. */
+  char *space = *p != ' ' ? strrchr(head, ' ') : NULL;
+  if (space != NULL)
+    *space = '\0';
+  return g_strconcat(g_strchomp(head), ellipsis, NULL);
+}
+
+/* The hints in rows with what each key does cut to limit columns (0: keys alone). */
+static GPtrArray *
+keys_rows(char **items, int width, int limit, const char *ellipsis)
+{
+  GPtrArray *rows = g_ptr_array_new_with_free_func(g_free);
+  GString *row = NULL;
+  for (char **it = items; *it; it++) {
+    if (**it == '\0')
+      continue;
+    const char *space = strchr(*it, ' ');
+    g_autofree char *key = space != NULL ? g_strndup(*it, (gsize)(space - *it)) : g_strdup(*it);
+    g_autofree char *what = space != NULL && limit > 0 ? cut_to(space + 1, limit, ellipsis) : NULL;
+    g_autofree char *item = what != NULL ? g_strconcat(key, " ", what, NULL) : g_strdup(key);
+    if (row != NULL && ui_width(row->str) + 2 + ui_width(item) > width) {
+      g_ptr_array_add(rows, g_string_free(row, FALSE));
+      row = NULL;
+    }
+    if (row == NULL)
+      row = g_string_new(item);
+    else
+      g_string_append_printf(row, "  %s", item);
+  }
+  if (row != NULL)
+    g_ptr_array_add(rows, g_string_free(row, FALSE));
+  return rows;
+}
+
+char **
+ui_keys_layout(const char *hints, int width, int max_rows, const char *ellipsis)
+{
+  g_auto(GStrv) items = g_strsplit(hints, "  ", -1);
+  /* Whole, then what each key does cut ever shorter, then the keys alone. */
+  static const int limits[] = { G_MAXINT, 14, 10, 7, 4, 0 };
+  GPtrArray *rows = NULL;
+  for (size_t i = 0; i < G_N_ELEMENTS(limits); i++) {
+    if (rows != NULL)
+      g_ptr_array_unref(rows);
+    rows = keys_rows(items, width, limits[i], ellipsis);
+    if ((int)rows->len <= max_rows)
+      break;
+  }
+  g_ptr_array_set_free_func(rows, NULL);
+  g_ptr_array_add(rows, NULL);
+  return (char **)g_ptr_array_free(rows, FALSE);
 }
 
 /* Longer than any address or secret a person pastes. */
@@ -227,6 +397,11 @@ ui_field_draw(WINDOW *w, int y, int x, int width, const UiField *f, gboolean foc
 {
   if (width < 4)
     return;
+  if (!shown(y)) {
+    if (focused)
+      ui_cursor(w, y, x + 1);
+    return;
+  }
   /* What is shown: the text, or a mask of the same length. */
   g_autoptr(BktSecret) shown = bkt_secret_new(FIELD_MAX * 3);
   if (f->masked) {
@@ -250,5 +425,5 @@ ui_field_draw(WINDOW *w, int y, int x, int width, const UiField *f, gboolean foc
   mvwaddstr(w, y, x + width - 1, "]");
   ui_line(w, y, x + 1, inner, attr, start);
   if (focused)
-    wmove(w, y, x + 1 + range_width(start, cursor));
+    ui_cursor(w, y, x + 1 + range_width(start, cursor));
 }

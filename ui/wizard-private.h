@@ -28,20 +28,25 @@ typedef enum {
 /*
  * One screen of the wizard. enter prepares it and is the last thing a move does, so it may move
  * on at once (a login that cannot start goes to the failure screen); leave tidies up before the
- * next screen enters. draw shows the state in the body's area and changes nothing; it returns
- * TRUE when it left the cursor in a text field. key changes the state and says what to do
- * next; it never draws.
+ * next screen enters. draw shows the state from row y down, as far as the body goes: the frame
+ * scrolls what does not fit. It changes nothing; a field or a list's chosen entry puts the
+ * cursor there (ui_cursor). key changes the state and says what to do next; it never draws.
  */
 typedef struct {
   const char *title; /* N_() */
   const char *keys;  /* N_(): "Enter next  q quit", each key then what it does */
   void (*enter)(UiWizard *w);                                       /* or NULL */
   void (*leave)(UiWizard *w);                                       /* or NULL */
-  gboolean (*draw)(const UiWizard *w, int y, int x, int width, int height);
+  void (*draw)(const UiWizard *w, int y, int x, int width);
   UiAction (*key)(UiWizard *w, gboolean is_char, wint_t key);
   /* Or NULL: a title and keys that depend on the state, translated. */
   void (*labels)(const UiWizard *w, const char **title, const char **keys);
-  gboolean clock; /* shows the time: redrawn every second */
+  /* Or NULL: what must stay in reach on a terminal below the minimum size, drawn under the
+   * message in height rows, and the letters its key function takes there. */
+  void (*small)(const UiWizard *w, int y, int x, int width, int height);
+  const char *small_keys;
+  gboolean clock;         /* shows the time: redrawn every second */
+  gboolean arrows_scroll; /* no list or field takes the arrow keys: they scroll the body */
 } UiScreen;
 
 /* ui_screen_welcome, ui_screen_kind, ...: one per file, screen-NAME.c. */
@@ -60,6 +65,10 @@ struct UiWizard {
   gboolean notice_is_error;
   char *outside;          /* text to show outside the full screen until Enter, or NULL */
   gboolean suspended;     /* the loop has left the full screen to show it */
+  int scroll;             /* rows of the body scrolled out of view at the top */
+  int body_rows;          /* as last drawn: the rows the body had, and the rows it took */
+  int content_rows;
+  gboolean follow_cursor; /* bring the cursor into view at the next draw */
 
   int kind_choice;        /* kind: 0 Cloud, 1 Data Center */
 
@@ -72,7 +81,11 @@ struct UiWizard {
   UiField client_secret;
   int focus;              /* creds: 0 the client ID, 1 the secret */
 
+  UiField redirect;       /* guide: the redirect URI, as --redirect-uri gives it */
+  gboolean editing_redirect;
+
   BktLogin *login;        /* the attempt, from the sign-in until it ends */
+  gboolean open_browser;  /* wait: open the browser on entering (Enter on the sign-in) */
   gboolean browser_opened;
   gboolean pasting;       /* wait: the paste field is open */
   UiField paste;
@@ -89,8 +102,23 @@ gboolean ui_is_letter(gboolean is_char, wint_t key, char letter);
 
 /* utf8 when the terminal can show it, else ascii. */
 const char *ui_wizard_glyph(const UiWizard *w, const char *utf8, const char *ascii);
+/* text with the glyphs the terminal cannot show ("↑↓", "×") in ASCII; newly allocated. */
+char *ui_wizard_plain(const UiWizard *w, const char *text);
+const UiScreen *ui_wizard_screen(UiScreenId id);
+/* The redirect URI the login will listen on: the one the person set, or NULL for the
+ * platform's. */
+const char *ui_wizard_redirect(const UiWizard *w);
+
+/* The frame (frame.c): the title, the scrolling body, the notice and the keys. */
+gboolean ui_frame_too_small(void);
+void ui_frame_draw(UiWizard *w);
 /* Say text under the body until the next move; NULL clears it. */
 void ui_wizard_notice(UiWizard *w, gboolean is_error, const char *text);
+/* An engine's message (lower case, to follow "bkt-auth: "), standing alone: with a capital
+ * and a full stop; newly allocated. */
+char *ui_wizard_sentence(const char *message);
+/* Say what went wrong under the body, as a sentence. */
+void ui_wizard_notice_error(UiWizard *w, const GError *error);
 /* Leave the full screen to show text the terminal can select whole; Enter comes back. link:
  * text is an address to make clickable. */
 void ui_wizard_show_outside(UiWizard *w, const char *intro, const char *text, gboolean link);

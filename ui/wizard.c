@@ -17,10 +17,6 @@
  * once per turn when something changed.
  */
 
-#define MIN_COLS 60
-#define MIN_LINES 18
-#define MAX_WIDTH 80
-
 static const UiScreen *const screens[UI_SCREEN_COUNT] = {
 #define UI_SCREEN_TABLE(id, name) [UI_SCREEN_##id] = &ui_screen_##name,
   UI_SCREENS(UI_SCREEN_TABLE)
@@ -53,6 +49,55 @@ ui_wizard_glyph(const UiWizard *w, const char *utf8, const char *ascii)
   return w->term.utf8 ? utf8 : ascii;
 }
 
+const UiScreen *
+ui_wizard_screen(UiScreenId id)
+{
+  return screens[id];
+}
+
+const char *
+ui_wizard_redirect(const UiWizard *w)
+{
+  return !ui_field_empty(&w->redirect) ? ui_field_text(&w->redirect) : NULL;
+}
+
+/* Whether message begins with a word of letters alone: a word to capitalize, where
+ * "http://..." or "--flag" is to stay as it is. */
+static gboolean
+starts_with_word(const char *message)
+{
+  const char *p = message;
+  for (; *p && *p != ' '; p = g_utf8_next_char(p))
+    if (!g_unichar_isalpha(g_utf8_get_char(p)))
+      return FALSE;
+  return p != message;
+}
+
+char *
+ui_wizard_sentence(const char *message)
+{
+  if (*message == '\0' || g_unichar_isupper(g_utf8_get_char(message)))
+    return g_strdup(message);
+  g_autofree char *capital = NULL;
+  if (starts_with_word(message)) {
+    gunichar first = g_unichar_toupper(g_utf8_get_char(message));
+    char buf[8] = { 0 };
+    g_unichar_to_utf8(first, buf);
+    capital = g_strconcat(buf, g_utf8_next_char(message), NULL);
+  } else {
+    capital = g_strdup(message);
+  }
+  /* TRANSLATORS: a message standing alone as a sentence: add the full stop */
+  return g_strdup_printf(_("%s."), capital);
+}
+
+void
+ui_wizard_notice_error(UiWizard *w, const GError *error)
+{
+  g_autofree char *sentence = ui_wizard_sentence(error->message);
+  ui_wizard_notice(w, TRUE, sentence);
+}
+
 void
 ui_wizard_notice(UiWizard *w, gboolean is_error, const char *text)
 {
@@ -80,13 +125,23 @@ ui_wizard_show_outside(UiWizard *w, const char *intro, const char *text, gboolea
 void
 ui_wizard_open_browser(UiWizard *w)
 {
+  /* Over SSH without a display, say so rather than start a program that shows nothing. */
+  const char *why_not = bkt_browser_unavailable_reason();
+  if (why_not != NULL) {
+    /* TRANSLATORS: %s says why, e.g. "this is an SSH session without a display" */
+    g_autofree char *msg = g_strdup_printf(_("bkt-auth does not open a browser here: %s. Copy "
+                                             "the address (c) or show it (u) instead."),
+                                           why_not);
+    ui_wizard_notice(w, TRUE, msg);
+    return;
+  }
   g_autoptr(GError) error = NULL;
   /* The browser gets the start address: its command line is for every user to read. */
   if (bkt_browser_open(bkt_login_browser_url(w->login), &error)) {
     w->browser_opened = TRUE;
     ui_wizard_notice(w, FALSE, _("Opened the browser."));
   } else {
-    ui_wizard_notice(w, TRUE, error->message);
+    ui_wizard_notice_error(w, error);
   }
 }
 
@@ -100,6 +155,8 @@ go(UiWizard *w, UiFlowEvent event)
     from->leave(w);
   const UiScreen *to = screens[ui_flow_step(&w->flow, event)];
   g_clear_pointer(&w->notice, g_free);
+  w->scroll = 0;
+  w->follow_cursor = TRUE;
   w->dirty = TRUE;
   if (to->enter != NULL)
     to->enter(w);
@@ -114,9 +171,10 @@ fail(UiWizard *w, GError *error)
 }
 
 /*
- * Leave the loop. by_key: the screen's own quit key, which ends logged in on the done screen
- * and with the failure shown on the failed one. Anything else is a cancel; with a failure on
- * the screen, its words say more than "login cancelled".
+ * Leave the loop. by_key: the screen's own quit key, which ends with the failure shown on the
+ * failed screen. Anything else is a cancel; with a failure on the screen, its words say more
+ * than "login cancelled". Once logged in there is nothing left to cancel: every way out of the
+ * done screen, Ctrl-C included, ends logged in.
  */
 static void
 end(UiWizard *w, gboolean by_key)
@@ -124,7 +182,7 @@ end(UiWizard *w, gboolean by_key)
   UiScreenId at = w->flow.screen;
   w->quit = TRUE;
   g_clear_error(&w->outcome);
-  if (by_key && at == UI_SCREEN_DONE && w->result != NULL)
+  if (at == UI_SCREEN_DONE && w->result != NULL)
     return;
   if (by_key && at == UI_SCREEN_FAILED && w->error != NULL) {
     w->outcome = g_error_copy(w->error);
@@ -152,6 +210,8 @@ login_options(const UiWizard *w)
 {
   BktLoginOptions o = w->opts->login;
   o.kind = w->flow.kind;
+  if (ui_wizard_redirect(w) != NULL)
+    o.redirect_uri = ui_wizard_redirect(w);
   o.host = w->flow.kind == BKT_KIND_DC ? w->parsed.base_url : o.host;
   if (!ui_field_empty(&w->client_id))
     o.client_id = ui_field_text(&w->client_id);
@@ -191,73 +251,6 @@ login_finished(UiWizard *w)
   }
 }
 
-/* ---- drawing ---- */
-
-static gboolean
-too_small(void)
-{
-  return COLS < MIN_COLS || LINES < MIN_LINES;
-}
-
-/* A line of key hints: "Enter open  c copy  q quit", the keys highlighted. */
-static void
-draw_keys(const UiWizard *w, int y, int x, int width, const char *hints)
-{
-  int key_attr = ui_attr(&w->term, UI_PAIR_KEY, A_BOLD) | A_BOLD;
-  g_auto(GStrv) items = g_strsplit(hints, "  ", -1);
-  int col = 0;
-  for (char **it = items; *it; it++) {
-    const char *space = strchr(*it, ' ');
-    int klen = space ? (int)(space - *it) : (int)strlen(*it);
-    int need = ui_width(*it) + 2;
-    if (col + need > width)
-      break;
-    g_autofree char *k = g_strndup(*it, (gsize)klen);
-    ui_line(stdscr, y, x + col, width - col, key_attr, k);
-    ui_line(stdscr, y, x + col + ui_width(k), width - col - ui_width(k), A_NORMAL,
-            space ? space : "");
-    col += need;
-  }
-}
-
-/* The frame (title, notice, key hints) around the screen's body. */
-static void
-draw(const UiWizard *w)
-{
-  erase();
-  if (too_small()) {
-    curs_set(0);
-    g_autofree char *msg = g_strdup_printf(
-      _("bkt-auth needs a terminal of at least %d×%d; this one is %d×%d. Make it larger, or "
-        "press q to quit."), MIN_COLS, MIN_LINES, COLS, LINES);
-    ui_text(stdscr, 0, 0, COLS, LINES, A_BOLD, msg);
-    refresh();
-    return;
-  }
-  const UiScreen *s = screens[w->flow.screen];
-  const char *screen_title = _(s->title), *keys = _(s->keys);
-  if (s->labels != NULL)
-    s->labels(w, &screen_title, &keys);
-  int width = MIN(COLS, MAX_WIDTH) - 4;
-  int x = (COLS - width) / 2;
-  int title_attr = ui_attr(&w->term, UI_PAIR_TITLE, A_BOLD) | A_BOLD;
-  g_autofree char *title =
-    g_strdup_printf("bkt-auth  %s  %s", ui_wizard_glyph(w, "·", "-"), screen_title);
-  ui_line(stdscr, 1, x, width, title_attr, title);
-  mvhline(2, x, ACS_HLINE, width);
-  int body_y = 4, body_h = LINES - body_y - 4;
-  if (w->notice != NULL) {
-    int attr = w->notice_is_error ? ui_attr(&w->term, UI_PAIR_ERROR, A_BOLD) | A_BOLD : A_BOLD;
-    ui_text(stdscr, LINES - 4, x, width, 2, attr, w->notice);
-    body_h -= 1;
-  }
-  mvhline(LINES - 2, x, ACS_HLINE, width);
-  draw_keys(w, LINES - 1, x, width, keys);
-  /* The body draws last so that a focused field keeps the cursor. */
-  curs_set(s->draw(w, body_y, x, width, body_h) ? 1 : 0);
-  refresh();
-}
-
 /* ---- the loop ---- */
 
 /* Do what a screen asked for. */
@@ -279,6 +272,27 @@ act(UiWizard *w, UiAction action)
   }
 }
 
+/* PgUp and PgDn (and the arrows where nothing else takes them) scroll the body. */
+static gboolean
+scroll_key(UiWizard *w, gboolean is_char, wint_t key)
+{
+  if (is_char)
+    return FALSE;
+  int page = MAX(1, w->body_rows - 1), by = 0;
+  if (key == KEY_NPAGE)
+    by = page;
+  else if (key == KEY_PPAGE)
+    by = -page;
+  else if (screens[w->flow.screen]->arrows_scroll && (key == KEY_DOWN || key == KEY_UP))
+    by = key == KEY_DOWN ? 1 : -1;
+  else
+    return FALSE;
+  w->scroll = CLAMP(w->scroll + by, 0, MAX(0, w->content_rows - w->body_rows));
+  w->follow_cursor = FALSE;
+  w->dirty = TRUE;
+  return TRUE;
+}
+
 static void
 handle_key(UiWizard *w, gboolean is_char, wint_t key)
 {
@@ -286,12 +300,20 @@ handle_key(UiWizard *w, gboolean is_char, wint_t key)
     w->dirty = TRUE;
     return;
   }
-  if (too_small()) {
+  const UiScreen *s = screens[w->flow.screen];
+  if (ui_frame_too_small()) {
+    /* What the screen keeps in reach works there too. */
     if (ui_is_letter(is_char, key, 'q'))
       end(w, FALSE);
+    else if (is_char && key < 128 && g_ascii_isalpha((int)key) && s->small_keys != NULL &&
+             strchr(s->small_keys, g_ascii_tolower((int)key)) != NULL)
+      act(w, s->key(w, is_char, key));
     return;
   }
-  act(w, screens[w->flow.screen]->key(w, is_char, key));
+  if (scroll_key(w, is_char, key))
+    return;
+  w->follow_cursor = TRUE;
+  act(w, s->key(w, is_char, key));
 }
 
 static void
@@ -344,7 +366,7 @@ run_loop(UiWizard *w)
     show_outside_or_resume(w);
     if (w->dirty && !w->suspended) {
       w->dirty = FALSE;
-      draw(w);
+      ui_frame_draw(w);
     }
     struct pollfd fds[160];
     int n = 0;
@@ -406,8 +428,9 @@ ui_wizard_run(const UiWizardOptions *opts, BktHostEntry **result, GError **error
 {
   *result = NULL;
   const BktLoginOptions *lo = &opts->login;
-  UiWizard w = { .opts = opts, .dirty = TRUE };
+  UiWizard w = { .opts = opts, .dirty = TRUE, .follow_cursor = TRUE };
   ui_field_init(&w.host, FALSE);
+  ui_field_init(&w.redirect, FALSE);
   ui_field_init(&w.client_id, FALSE);
   ui_field_init(&w.client_secret, TRUE);
   ui_field_init(&w.paste, FALSE);
@@ -466,5 +489,6 @@ ui_wizard_run(const UiWizardOptions *opts, BktHostEntry **result, GError **error
   ui_field_clear(&w.client_id);
   ui_field_clear(&w.client_secret);
   ui_field_clear(&w.paste);
+  ui_field_clear(&w.redirect);
   return ok;
 }

@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <glib/gi18n.h>
+#include <poll.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -10,6 +11,9 @@
 #include "access.h"
 #include "cli.h"
 #include "error.h"
+#include "hostcheck.h"
+#include "probe.h"
+#include "signals.h"
 #include "term.h"
 #include "token-login.h"
 #include "wizard.h"
@@ -45,7 +49,49 @@ kind_of(const char *host, BktKind hint)
   return kind;
 }
 
-/* Interactive line mode: ask for the Data Center client credentials the flags left open. */
+/* Ask a Data Center what it is before asking the person anything about it, as the wizard does:
+ * 0 when it is one, else the exit code after saying why (or that Ctrl-C cancelled). */
+static int
+probe_host(const BktHost *h, const char *ca_file)
+{
+  /* Ctrl-C cancels from the moment the line says so. */
+  int sig_fd = bkt_signals_open();
+  fprintf(stderr,
+          g_dngettext(GETTEXT_PACKAGE,
+                      "Asking %s what it is (at most %d second; Ctrl-C cancels)...\n",
+                      "Asking %s what it is (at most %d seconds; Ctrl-C cancels)...\n",
+                      BKT_PROBE_TIMEOUT_S),
+          h->key, BKT_PROBE_TIMEOUT_S);
+  GError *error = NULL;
+  BktHostCheck *check = bkt_host_check_new(h, ca_file, &error);
+  if (check == NULL) {
+    bkt_signals_close();
+    return cli_fail(error);
+  }
+  gboolean cancelled = bkt_signals_take() != 0;
+  while (!cancelled && !bkt_host_check_dispatch(check)) {
+    struct pollfd fds[64];
+    int n = 0;
+    fds[n++] = (struct pollfd){ .fd = sig_fd, .events = POLLIN };
+    n += bkt_host_check_pollfds(check, fds + n, (int)G_N_ELEMENTS(fds) - n);
+    if (poll(fds, (nfds_t)n, bkt_host_check_timeout_ms(check)) < 0 && errno != EINTR)
+      break;
+    cancelled = bkt_signals_take() != 0;
+  }
+  g_autofree char *version = NULL;
+  gboolean ok = !cancelled && bkt_host_check_finish(check, &version, &error);
+  bkt_host_check_free(check);
+  bkt_signals_close();
+  if (cancelled)
+    return cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_CANCELLED, _("login cancelled")));
+  if (!ok)
+    return cli_fail(error);
+  fprintf(stderr, _("%s runs Bitbucket Data Center %s.\n"), h->key, version != NULL ? version : "?");
+  return 0;
+}
+
+/* Interactive line mode: check the Data Center, and ask for the client credentials the flags
+ * left open. */
 static int
 ask_dc_credentials(const BktLoginOptions *opts, char **client_id, BktSecret **secret)
 {
@@ -54,6 +100,11 @@ ask_dc_credentials(const BktLoginOptions *opts, char **client_id, BktSecret **se
                       opts->allow_http, &h, NULL))
     return 0; /* the login itself will say what is wrong */
   gboolean dc = h.kind == BKT_KIND_DC;
+  int code = dc ? probe_host(&h, opts->ca_file) : 0;
+  if (code != 0) {
+    bkt_host_clear(&h);
+    return code;
+  }
   g_autofree char *default_redirect =
     g_strdup_printf("http://localhost:%d/callback", BKT_DC_REDIRECT_PORT);
   if (dc && (*client_id == NULL || *secret == NULL))
@@ -63,12 +114,14 @@ ask_dc_credentials(const BktLoginOptions *opts, char **client_id, BktSecret **se
             h.base_url, opts->redirect_uri != NULL ? opts->redirect_uri : default_redirect);
   bkt_host_clear(&h);
   gboolean cancelled = FALSE;
+  bkt_signals_open();
   if (dc && *client_id == NULL) {
     g_autoptr(BktSecret) id = cli_prompt(_("Client ID: "), FALSE, &cancelled);
     *client_id = id != NULL ? g_strdup(bkt_secret_str(id)) : NULL;
   }
   if (dc && *secret == NULL && !cancelled)
     *secret = cli_prompt(_("Client secret (not shown): "), TRUE, &cancelled);
+  bkt_signals_close();
   if (cancelled)
     return cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_CANCELLED, _("login cancelled")));
   return 0;
@@ -83,14 +136,17 @@ token_input(const BktLoginOptions *opts, int *code)
     gboolean too_long;
     return cli_read_all(STDIN_FILENO, MAX_TOKEN_INPUT, &too_long);
   }
-  /* At a terminal: ask for each part, and never echo the token. */
+  /* At a terminal: ask for each part, and never echo the token. Ctrl-C cancels from the first
+   * question to the last, the moment between them included. */
   gboolean cancelled = FALSE;
   g_autoptr(BktSecret) email = NULL;
+  bkt_signals_open();
   if (kind_of(opts->host, opts->kind) == BKT_KIND_CLOUD)
     email = cli_prompt(_("Atlassian e-mail, for an API token (Enter for an access token): "),
                        FALSE, &cancelled);
   g_autoptr(BktSecret) token =
     cancelled ? NULL : cli_prompt(_("Token (not shown): "), TRUE, &cancelled);
+  bkt_signals_close();
   if (cancelled) {
     *code = cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_CANCELLED, _("login cancelled")));
     return NULL;

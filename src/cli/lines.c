@@ -64,23 +64,40 @@ announce(BktLogin *login, const Lines *lines)
   }
   /* The URL alone on its line, unbroken, so the terminal's own selection takes all of it. */
   fprintf(stderr, "\n%s\n\n", url);
+  /* Pasting is offered to a person at a terminal; a pipe may still carry the address. */
+  gboolean can_paste = isatty(STDIN_FILENO);
   if (bkt_env_is_ssh()) {
     g_autofree char *fwd = bkt_ssh_forward_command(bkt_login_port(login));
-    fprintf(stderr, _("The browser will return to %s, which is on this machine, not on yours. "
-                      "Either forward the port from your own machine first:\n  %s\n"
-                      "or, when the browser shows an error page, copy its address and paste "
-                      "it here.\n"),
-            bkt_login_redirect_uri(login), fwd);
+    if (can_paste)
+      fprintf(stderr, _("The browser will return to %s, which is on this machine, not on yours. "
+                        "Either forward the port from your own machine first:\n  %s\n"
+                        "or, when the browser shows an error page, copy its address and paste "
+                        "it here.\n"),
+              bkt_login_redirect_uri(login), fwd);
+    else
+      fprintf(stderr, _("The browser will return to %s, which is on this machine, not on yours: "
+                        "forward the port from your own machine first:\n  %s\n"),
+              bkt_login_redirect_uri(login), fwd);
   }
+  g_autofree char *advice = bkt_login_redirect_advice(login);
+  if (advice != NULL)
+    fprintf(stderr, "%s\n", advice);
   int minutes = (lines->timeout_s + 59) / 60;
-  fprintf(stderr,
-          g_dngettext(GETTEXT_PACKAGE,
-                      "Waiting for the browser (up to %d minute). You may also paste the address "
-                      "the browser ended on and press Enter. Ctrl-C cancels.\n",
-                      "Waiting for the browser (up to %d minutes). You may also paste the address "
-                      "the browser ended on and press Enter. Ctrl-C cancels.\n",
-                      minutes),
-          minutes);
+  if (can_paste)
+    fprintf(stderr,
+            g_dngettext(GETTEXT_PACKAGE,
+                        "Waiting for the browser (up to %d minute). You may also paste the "
+                        "address the browser ended on and press Enter. Ctrl-C cancels.\n",
+                        "Waiting for the browser (up to %d minutes). You may also paste the "
+                        "address the browser ended on and press Enter. Ctrl-C cancels.\n",
+                        minutes),
+            minutes);
+  else
+    fprintf(stderr,
+            g_dngettext(GETTEXT_PACKAGE,
+                        "Waiting for the browser (up to %d minute). Ctrl-C cancels.\n",
+                        "Waiting for the browser (up to %d minutes). Ctrl-C cancels.\n", minutes),
+            minutes);
   bkt_login_start_clock(login);
 }
 

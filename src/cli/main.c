@@ -55,6 +55,46 @@ usage(FILE *out)
                  "NO_COLOR.\n"));
 }
 
+/* Edits (insert, delete, change, swap two neighbours) from a to b: optimal string alignment. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+  size_t la = strlen(a), lb = strlen(b);
+  g_autofree size_t *d = g_new0(size_t, (la + 1) * (lb + 1));
+#define D(i, j) d[(i) * (lb + 1) + (j)]
+  for (size_t i = 0; i <= la; i++)
+    D(i, 0) = i;
+  for (size_t j = 0; j <= lb; j++)
+    D(0, j) = j;
+  for (size_t i = 1; i <= la; i++)
+    for (size_t j = 1; j <= lb; j++) {
+      size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
+      size_t best = MIN(MIN(D(i - 1, j) + 1, D(i, j - 1) + 1), D(i - 1, j - 1) + cost);
+      if (i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1])
+        best = MIN(best, D(i - 2, j - 2) + 1);
+      D(i, j) = best;
+    }
+  size_t result = D(la, lb);
+#undef D
+  return result;
+}
+
+/* The command name is closest to, when it is close enough to be a slip; else NULL. */
+static const char *
+nearest_command(const char *name)
+{
+  const char *best = NULL;
+  size_t best_d = G_MAXSIZE;
+  for (size_t i = 0; i < G_N_ELEMENTS(commands); i++) {
+    size_t d = edit_distance(name, commands[i].name);
+    if (d < best_d) {
+      best_d = d;
+      best = commands[i].name;
+    }
+  }
+  return best_d <= MAX(1, strlen(best) / 3) ? best : NULL;
+}
+
 /* The version, and those of the libraries it runs on (loading libcurl to ask it). */
 static int
 version(void)
@@ -138,6 +178,12 @@ main(int argc, char **argv)
     if (strcmp(name, commands[i].name) == 0)
       return commands[i].run(argc - 1, argv + 1);
   g_autofree char *shown = bkt_text_tame(name);
-  fprintf(stderr, _("bkt-auth: unknown command '%s': see 'bkt-auth --help'\n"), shown);
+  const char *nearest = nearest_command(name);
+  if (nearest != NULL)
+    /* TRANSLATORS: what was typed, then the command it is closest to */
+    fprintf(stderr, _("bkt-auth: unknown command '%s': did you mean '%s'? See 'bkt-auth "
+                      "--help'\n"), shown, nearest);
+  else
+    fprintf(stderr, _("bkt-auth: unknown command '%s': see 'bkt-auth --help'\n"), shown);
   return 1;
 }

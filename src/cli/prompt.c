@@ -102,9 +102,10 @@ cli_prompt(const char *question, gboolean secret, gboolean *cancelled)
   int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
   if (fd < 0)
     return NULL;
-  (void)!write(fd, question, strlen(question));
-  /* Ctrl-C comes through the signal pipe, so echo is always turned back on. */
+  /* Ctrl-C comes through the signal pipe, so echo is always turned back on; it is open before
+   * the question shows, so that no Ctrl-C in between ends the program unasked. */
   int sig_fd = bkt_signals_open();
+  (void)!write(fd, question, strlen(question));
   struct termios saved, quiet;
   gboolean hide = secret && tcgetattr(fd, &saved) == 0;
   if (hide) {

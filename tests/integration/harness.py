@@ -9,6 +9,7 @@ sets up.  Nothing here sleeps and hopes: every wait has a deadline, and every
 subprocess has a timeout.
 """
 
+import http.client
 import json
 import os
 import queue
@@ -622,6 +623,23 @@ class BktTestCase(unittest.TestCase):
         self.assertEqual(parts.path, "/start", url)
         self.assertEqual((parts.query, parts.fragment), ("", ""),
                          "the browser's command line carries more than an address: " + url)
+
+    def authorize_url_behind(self, url):
+        """The authorize URL that bkt-auth's start address (url) sends the browser to; url
+        itself when it is an authorize URL already."""
+        if self.is_authorize_url(url):
+            return url
+        parts = urllib.parse.urlsplit(url)
+        conn = http.client.HTTPConnection(parts.hostname, parts.port, timeout=10)
+        try:
+            conn.request("GET", parts.path)
+            resp = conn.getresponse()
+            location = resp.getheader("Location")
+        finally:
+            conn.close()
+        self.assertIn(resp.status, (302, 303), url)
+        self.assertTrue(self.is_authorize_url(location), location)
+        return location
 
     def authorize_url_in(self, err):
         """The authorize URL that bkt-auth showed on stderr."""

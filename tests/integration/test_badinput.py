@@ -232,8 +232,15 @@ class BadInput(BktTestCase):
              "carries no authorization code"),
             ("bad escape after '?'", "?code=%zz&state={state}",
              "carries no authorization code"),
-            ("wrong state", "http://127.0.0.1:{port}/callback?code=x&state=forged",
+            ("wrong state", "http://127.0.0.1:{port}/callback?code=x&state={forged}",
              "belongs to another login attempt"),
+            ("cut before the state", "http://127.0.0.1:{port}/callback?code=x&state",
+             "it ends before the state"),
+            ("cut inside the state", "http://127.0.0.1:{port}/callback?code=x&state={half}",
+             "it ends inside the state"),
+            ("the code alone", "Xy7kP2qR9sT4vW", "the code alone"),
+            ("the sign-in page", "{authorize}", "where the browser stays when it refuses the "
+             "redirect"),
             ("a very long line", "x" * 20000, "that is not a web address"),
         ]
 
@@ -291,7 +298,10 @@ class BadInput(BktTestCase):
             url = p.wait_line(self.is_authorize_url, what="the authorize URL")
             q = harness.query_of(url)
             port = harness.urllib.parse.urlsplit(q["redirect_uri"]).port
-            p.send(template.format(port=port, state=q["state"]))
+            state = q["state"]
+            forged = ("forged-" + "0" * len(state))[:len(state)]
+            p.send(template.format(port=port, state=state, forged=forged,
+                                   half=state[:len(state) // 2], authorize=url))
             p.close_stdin()
             results[name] = p.finish()
 

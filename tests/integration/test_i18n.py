@@ -151,7 +151,7 @@ class Translations(WizardTestCase):
         screen = self.assert_layout(t, title, (footer.split("  ")[0],),
                                     name="%s_%s" % (lang, re.sub(r"\W+", "_", title_msgid).lower()))
         rows = t.lines()
-        self.assertEqual(rows[-1].strip(), footer, "footer:\n" + screen)
+        self.assertEqual(self.footer(rows), footer, "footer:\n" + screen)
         for row in rows:
             self.assertLessEqual(sum(2 if unicodedata.east_asian_width(c) in "WF" else 1
                                      for c in row), 80, "row wider than 80:\n" + screen)
@@ -217,7 +217,7 @@ class Translations(WizardTestCase):
                           extra_words=("bitbucket.org",))
         t.keys("Enter")
         t.wait_for("bkt-auth  ·  " + self.tr(lang, "Logged in"))
-        screen = self.check_screen(lang, t, "Logged in", "Enter finish",
+        screen = self.check_screen(lang, t, "Logged in", "g set up git  Enter finish",
                                    extra_words=("alice", "Example).", "account", "repository"))
         flat = " ".join(screen.split())
         self.assertIn("bitbucket.org", flat)
@@ -234,7 +234,7 @@ class Translations(WizardTestCase):
                 t.keys("Enter")
                 t.wait_for(re.compile(r"\d+:\d\d"))
                 self.check_screen(lang, t, "Waiting for the browser",
-                                  "o browser  c copy  u show  p paste  q cancel")
+                                  "o browser  c copy  u show  p paste  b back  q cancel")
                 t.keys("q")
                 self.assert_exit(t, 2)
                 self.assertIn("bkt-auth: " + self.tr(lang, "login cancelled"), t.stderr_text())

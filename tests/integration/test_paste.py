@@ -46,7 +46,8 @@ class Paste(BktTestCase):
         p, url = self.start_paste_login("--no-browser")
         redirect = self.redirect_for(url)
         self.assertIn("state=", redirect)
-        forged = harness.with_query(redirect, state="forged-state-0123456789")
+        state = harness.query_of(redirect)["state"]
+        forged = harness.with_query(redirect, state=("forged-" + "0" * 64)[:len(state)])
         before = len(p.stderr_lines)
         p.send(forged)
         line = p.wait_line(lambda l: l.strip() != "",
@@ -59,6 +60,37 @@ class Paste(BktTestCase):
         p.send(redirect)
         self.assert_logged_in(p)
         self.assertEqual(self.fake.stats()["token_code"], 1)
+
+    def test_pastes_that_are_not_the_whole_redirect(self):
+        # Each mistake gets words of its own, and the login goes on waiting after each.
+        p, url = self.start_paste_login("--no-browser")
+        redirect = self.redirect_for(url)
+        q = harness.query_of(redirect)
+        cut = redirect.index("&state=")
+        cases = [
+            ("cut before the state", redirect[:cut],
+             "the address is incomplete: it ends before the state; copy the whole address "
+             "from the browser's address bar"),
+            ("cut at '&state'", redirect[:cut] + "&state", "it ends before the state"),
+            ("cut inside the state", redirect[:cut + len("&state=") + 9],
+             "the address is incomplete: it ends inside the state"),
+            ("the code alone", q["code"], "that looks like the code alone: paste the whole "
+             "address from the browser's address bar, which starts with http://127.0.0.1:"),
+            ("the sign-in page", url, "is bitbucket.org's sign-in page, where the browser "
+             "stays when it refuses the redirect: the OAuth consumer's Callback URL must be "
+             "http://127.0.0.1"),
+        ]
+        for name, text, words in cases:
+            with self.subTest(name):
+                p.send(text)
+                line = p.wait_line(lambda l: l.startswith("bkt-auth: "),
+                                   what="an answer to the paste (%s)" % name)
+                self.assertIn(words, line)
+                self.assertNotIn("another login attempt", line)
+                self.assertTrue(p.running(), "bkt-auth stopped after a paste (%s)" % name)
+        self.assertEqual(self.fake.stats()["token_code"], 0)
+        p.send(redirect)
+        self.assert_logged_in(p)
 
     def test_garbage_paste(self):
         p, url = self.start_paste_login("--no-browser")

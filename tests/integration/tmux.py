@@ -285,7 +285,7 @@ class Tmux:
 
     def type(self, text):
         """Literal text, as if typed or pasted."""
-        self.tmux("send-keys", "-t", self.target, "-l", text)
+        self.tmux("send-keys", "-t", self.target, "-l", "--", text)
 
     def resize(self, width, height):
         self.tmux("resize-window", "-t", self.target, "-x", width, "-y", height)
@@ -360,6 +360,14 @@ class WizardTestCase(harness.BktTestCase):
         before, after = t.stty()
         self.assertEqual(after, before, "the terminal's settings changed (stty -g)")
 
+    @staticmethod
+    def footer(rows):
+        """The key hints under the last rule (one or more rows), as one line."""
+        # A rule: box drawing, or (a terminal without UTF-8) its alternate-charset letter.
+        rules = [i for i, r in enumerate(rows) if re.match(r"\s*(──|qqqq)", r)]
+        below = rows[rules[-1] + 1:] if rules else rows[-1:]
+        return "  ".join(r.strip() for r in below if r.strip())
+
     def assert_layout(self, t, title, footer_parts=(), name=None):
         """The screen at its size: the title on top, the key hints at the
         bottom, and every row inside the screen's margins.  title None
@@ -388,7 +396,7 @@ class WizardTestCase(harness.BktTestCase):
         ok = titles and (titles[0] == want_title if title else
                          titles[0].startswith(want_title) and len(titles[0]) > len(want_title))
         self.assertTrue(ok, "title row %r, want %r:\n%s" % (titles[:1], want_title, screen))
-        footer = rows[-1].strip()
+        footer = self.footer(rows)
         self.assertTrue(footer, "no key hints on the last row:\n" + screen)
         for part in footer_parts:
             self.assertIn(part, footer, "key hint %r missing from the footer:\n%s"

@@ -95,6 +95,69 @@ test_url_bad(void)
   }
 }
 
+/* What a pasted address says about itself: each mistake people make gets its own words. */
+static void
+test_paste(void)
+{
+  const BktPasteCheck check = {
+    .redirect_uri = "http://127.0.0.1:5000/callback",
+    .authorize_url = "https://git.example.com/rest/oauth2/latest/authorize?client_id=c&"
+                     "redirect_uri=http%3A%2F%2F127.0.0.1%3A5000%2Fcallback&state=0123456789abcdef",
+    .state = "0123456789abcdef",
+    .refused = "REFUSED",
+  };
+  static const struct {
+    const char *text;
+    const char *words; /* in the message; NULL: accepted */
+  } cases[] = {
+    { "http://127.0.0.1:5000/callback?code=c1&state=0123456789abcdef", NULL },
+    { "code=c1&state=0123456789abcdef", NULL },
+    { "?code=c1&state=0123456789abcdef", NULL },
+    /* Cut off: before the state, at "&state", inside it. */
+    { "http://127.0.0.1:5000/callback?code=c1", "it ends before the state" },
+    { "http://127.0.0.1:5000/callback?code=c1&", "it ends before the state" },
+    { "http://127.0.0.1:5000/callback?code=c1&state", "it ends before the state" },
+    { "http://127.0.0.1:5000/callback?code=c1&state=", "it ends before the state" },
+    { "http://127.0.0.1:5000/callback?code=c1&state=0123456", "it ends inside the state" },
+    { "http://127.0.0.1:5000/callback?code=c1&state=0123456789abcde", "it ends inside the state" },
+    /* A whole state of another attempt. */
+    { "http://127.0.0.1:5000/callback?code=c1&state=fedcba9876543210", "another login attempt" },
+    { "http://127.0.0.1:5000/callback?code=c1&state=0123456789abcdef0", "another login attempt" },
+    /* The code alone. */
+    { "Xy7kP2qR9sT4", "the code alone" },
+    { "  b2f1c0de-77a1-4d2e  ", "the code alone" },
+    /* The provider's own page: the browser stayed on it, the redirect was refused. */
+    { "https://git.example.com/rest/oauth2/latest/authorize?client_id=c&state=x", "REFUSED" },
+    { "https://GIT.example.com/rest/oauth2/latest/authorize", "REFUSED" },
+    { "https://git.example.com/login?error=invalid_request&error_description=Invalid+redirect_uri",
+      "REFUSED" },
+    /* Elsewhere on that host, or another site: not the redirect. */
+    { "https://git.example.com/dashboard", "not the redirect bkt-auth waits for" },
+    { "https://evil.example.com/rest/oauth2/latest/authorize", "not the redirect" },
+    /* Not codes: words, one letter many times. */
+    { "hello there", "not a web address" },
+    { "xxxxxxxxxxxxxxxxxxxx", "not a web address" },
+  };
+  for (size_t i = 0; i < G_N_ELEMENTS(cases); i++) {
+    BktCallback cb;
+    g_autoptr(GError) error = NULL;
+    g_test_message("paste '%s'", cases[i].text);
+    gboolean ok = bkt_callback_parse_paste(cases[i].text, &check, &cb, &error);
+    if (cases[i].words == NULL) {
+      g_assert_no_error(error);
+      g_assert_true(ok);
+      g_assert_cmpstr(bkt_secret_str(cb.code), ==, "c1");
+      bkt_callback_clear(&cb);
+      continue;
+    }
+    g_assert_false(ok);
+    g_assert_null(cb.code);
+    g_assert_error(error, BKT_ERROR, BKT_ERROR_USAGE);
+    if (strstr(error->message, cases[i].words) == NULL)
+      g_error("pasting '%s' says '%s', not '%s'", cases[i].text, error->message, cases[i].words);
+  }
+}
+
 static void
 test_request(void)
 {
@@ -143,6 +206,7 @@ main(int argc, char **argv)
   g_test_add_func("/callback/query-bad", test_query_bad);
   g_test_add_func("/callback/url", test_url);
   g_test_add_func("/callback/url-bad", test_url_bad);
+  g_test_add_func("/callback/paste", test_paste);
   g_test_add_func("/callback/request", test_request);
   return g_test_run();
 }

@@ -10,7 +10,10 @@ assert_wrap(const char *text, int width, const char *const *want)
   g_auto(GStrv) got = ui_wrap(text, width);
   g_autofree char *shown = g_strjoinv("|", got);
   guint n = g_strv_length((char **)want);
-  g_assert_cmpuint(g_strv_length(got), ==, n);
+  if (g_strv_length(got) != n) {
+    g_autofree char *wanted = g_strjoinv("|", (char **)want);
+    g_error("wrapping '%s' at %d gives %s, want %s", text, width, shown, wanted);
+  }
   for (guint i = 0; i < n; i++) {
     if (g_strcmp0(got[i], want[i]) != 0)
       g_error("wrapping '%s' at %d: line %u is '%s', want '%s' (all: %s)", text, width, i,
@@ -72,8 +75,61 @@ test_wrap_wide(void)
               (const char *[]){ "日本語", "のテキ", "スト", NULL });
   /* A wide character on a line of one column goes alone rather than nowhere. */
   assert_wrap("日本", 1, (const char *[]){ "日", "本", NULL });
-  /* Mixed: the space is still the place to break. */
-  assert_wrap("ab 日本語", 7, (const char *[]){ "ab", "日本語", NULL });
+  /* Mixed: a space is a place to break, and so is the place between two ideographs. */
+  assert_wrap("ab 日本語", 7, (const char *[]){ "ab 日本", "語", NULL });
+  assert_wrap("ab 日本語", 4, (const char *[]){ "ab", "日本", "語", NULL });
+  /* Latin next to Japanese may break there too, but a Latin word stays whole. */
+  assert_wrap("bkt-authで開く", 9, (const char *[]){ "bkt-auth", "で開く", NULL });
+  assert_wrap("bkt-authで開く", 5, (const char *[]){ "bkt-a", "uthで", "開く", NULL });
+}
+
+/* Japanese line breaking (kinsoku): no line starts with a closing mark, a small kana or the
+ * prolonged sound mark, and none ends with an opening mark. */
+static void
+test_wrap_japanese_rules(void)
+{
+  /* The full stop stays with what it ends; the line breaks after it. */
+  assert_wrap("ください。そして", 10, (const char *[]){ "ください。", "そして", NULL });
+  assert_wrap("ください。そして", 8, (const char *[]){ "くださ", "い。そし", "て", NULL });
+  assert_wrap("はい、いいえ", 4, (const char *[]){ "は", "い、", "いい", "え", NULL });
+  /* The prolonged sound mark and small kana never start a line. */
+  assert_wrap("ブラウザーで開く", 8, (const char *[]){ "ブラウ", "ザーで開", "く", NULL });
+  assert_wrap("チェック", 4, (const char *[]){ "チェ", "ック", NULL });
+  /* Brackets: the opening one stays with what it opens, the closing one with what it
+   * closes. */
+  assert_wrap("「はい」と", 6, (const char *[]){ "「は", "い」と", NULL });
+  assert_wrap("あ「はい」", 4, (const char *[]){ "あ", "「は", "い」", NULL });
+  assert_wrap("（注）です", 4, (const char *[]){ "（注", "）で", "す", NULL });
+  /* Exclamation and question marks end with the sentence. */
+  assert_wrap("はい！いいえ？", 4, (const char *[]){ "は", "い！", "いい", "え？", NULL });
+  /* A line too narrow for the rule cuts where it must, rather than lose the text. */
+  assert_wrap("。。。", 2, (const char *[]){ "。", "。", "。", NULL });
+}
+
+/* No line of wrapped Japanese begins with a character that may not start one, nor ends with
+ * one that may not end one, at any width. */
+static void
+test_wrap_japanese_every_width(void)
+{
+  const char *text = "ブラウザーでサインインのアドレスを開いてください。ブラウザーがエラーページで"
+                     "終わったら、そのアドレスをここに貼り付けてください（p）。「完了」です！";
+  const char *no_start[] = { "。", "、", "」", "）", "ー", "ッ", "ャ", "！", "？", NULL };
+  const char *no_end[] = { "「", "（", NULL };
+  /* From the width of the longest run that may not break, "（p）。". */
+  for (int width = 8; width <= 80; width++) {
+    g_auto(GStrv) lines = ui_wrap(text, width);
+    g_autofree char *joined = g_strjoinv("", lines);
+    g_assert_cmpstr(joined, ==, text);
+    for (char **l = lines; *l; l++) {
+      g_assert_cmpint(ui_width(*l), <=, width);
+      for (const char **c = no_start; *c; c++)
+        if (l != lines && g_str_has_prefix(*l, *c))
+          g_error("at %d columns a line starts with %s: %s", width, *c, *l);
+      for (const char **c = no_end; *c; c++)
+        if (l[1] != NULL && g_str_has_suffix(*l, *c))
+          g_error("at %d columns a line ends with %s: %s", width, *c, *l);
+    }
+  }
 }
 
 static void
@@ -134,6 +190,83 @@ test_wrap_fits_and_keeps_words(void)
   }
 }
 
+/* The keys of every hint line, in order. */
+static char *
+keys_of(char **rows)
+{
+  GString *keys = g_string_new(NULL);
+  for (char **r = rows; *r; r++) {
+    g_auto(GStrv) items = g_strsplit(*r, "  ", -1);
+    for (char **it = items; *it; it++) {
+      const char *space = strchr(*it, ' ');
+      g_string_append_len(keys, *it, space != NULL ? space - *it : (gssize)strlen(*it));
+      g_string_append_c(keys, ' ');
+    }
+  }
+  return g_string_free(keys, FALSE);
+}
+
+static void
+test_keys_layout(void)
+{
+  const char *hints[] = {
+    "Enter next  c copy  u show  r change the redirect URL  m message for an admin  b back  "
+    "q quit",
+    "Enter weiter  c kopieren  u anzeigen  r Weiterleitungs-URL ändern  m Nachricht für einen "
+    "Administrator  b zurück  q beenden",
+    "Enter 次へ  c コピー  u 表示  r リダイレクト URL を変更  m 管理者へのメッセージ  b 戻る  "
+    "q 終了",
+    "o browser  c copy  u show  p paste  b back  q cancel",
+  };
+  for (gsize h = 0; h < G_N_ELEMENTS(hints); h++) {
+    g_auto(GStrv) one = ui_keys_layout(hints[h], 1000, 1, "…");
+    g_assert_cmpuint(g_strv_length(one), ==, 1);
+    g_assert_cmpstr(one[0], ==, hints[h]);
+    g_autofree char *want = keys_of(one);
+    for (int width = 16; width <= 100; width++) {
+      g_auto(GStrv) rows = ui_keys_layout(hints[h], width, 2, "…");
+      g_autofree char *got = keys_of(rows);
+      /* No key is ever dropped, and nothing runs past the width. */
+      g_assert_cmpstr(got, ==, want);
+      g_assert_cmpuint(g_strv_length(rows), >=, 1);
+      for (char **r = rows; *r; r++)
+        g_assert_cmpint(ui_width(*r), <=, width);
+      /* From 40 columns, two rows always do. */
+      if (width >= 40)
+        g_assert_cmpuint(g_strv_length(rows), <=, 2);
+    }
+  }
+  /* What fits stays whole; what does not is first wrapped, then cut short. */
+  g_auto(GStrv) wrapped = ui_keys_layout("a one  b two  c three", 12, 2, "…");
+  g_assert_cmpstr(wrapped[0], ==, "a one  b two");
+  g_assert_cmpstr(wrapped[1], ==, "c three");
+  g_assert_null(wrapped[2]);
+  g_auto(GStrv) cut = ui_keys_layout("a message for an admin  b go back", 12, 1, "...");
+  g_assert_cmpuint(g_strv_length(cut), ==, 1);
+  g_assert_cmpstr(cut[0], ==, "a  b");
+  g_auto(GStrv) shorter = ui_keys_layout("a message for an admin  b go back", 24, 1, "…");
+  g_assert_cmpstr(shorter[0], ==, "a message…  b go back");
+}
+
+/* A clipped body is measured whole, drawn only where it shows. */
+static void
+test_clip(void)
+{
+  int cy, cx;
+  ui_clip_begin(20, 22);
+  /* Rows 0 to 2 are above what shows: nothing is drawn (there is no window at all). */
+  g_assert_cmpint(ui_text(NULL, 0, 0, 10, UI_ALL_LINES, 0, "one two three four five"), ==, 3);
+  ui_line(NULL, 7, 0, 10, 0, "seven");
+  ui_cursor(NULL, 5, 3);
+  g_assert_cmpint(ui_clip_end(&cy, &cx), ==, 20);
+  g_assert_cmpint(cy, ==, 5);
+  g_assert_cmpint(cx, ==, 3);
+  ui_clip_begin(0, 0);
+  ui_line(NULL, 30, 0, 10, 0, "far below");
+  g_assert_cmpint(ui_clip_end(&cy, &cx), ==, 31);
+  g_assert_cmpint(cy, ==, -1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -142,8 +275,12 @@ main(int argc, char **argv)
   g_test_add_func("/widgets/wrap/plain", test_wrap_plain);
   g_test_add_func("/widgets/wrap/long-words", test_wrap_long_words);
   g_test_add_func("/widgets/wrap/wide", test_wrap_wide);
+  g_test_add_func("/widgets/wrap/japanese-rules", test_wrap_japanese_rules);
+  g_test_add_func("/widgets/wrap/japanese-every-width", test_wrap_japanese_every_width);
   g_test_add_func("/widgets/wrap/combining", test_wrap_combining);
   g_test_add_func("/widgets/wrap/empty-lines", test_wrap_empty_lines);
   g_test_add_func("/widgets/wrap/fits-and-keeps-words", test_wrap_fits_and_keeps_words);
+  g_test_add_func("/widgets/keys-layout", test_keys_layout);
+  g_test_add_func("/widgets/clip", test_clip);
   return g_test_run();
 }
