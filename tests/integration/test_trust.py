@@ -14,7 +14,7 @@ import os
 import time
 
 import harness
-from harness import CLOUD_HOST, BktTestCase
+from harness import CLOUD_HOST, DC_ENV, BktTestCase
 
 NO_BUS = {"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"}
 ESC = "\x1b"
@@ -182,6 +182,50 @@ class Trust(BktTestCase):
         self.assertIn("git.example.com", line)
         self.assertNotIn("bkt-auth login", line)
         self.assertIsNotNone(self.keyring_secret(CLOUD_HOST))
+
+    # -- item 2 --
+
+    def test_folder_others_may_change_is_refused(self):
+        # The attack: with the folder open to all, another user points hosts.json at their
+        # own server, and the next refresh would send the refresh token and the client secret
+        # there. The folder is refused before anything in it is read.
+        self.login_dc()
+        attacker = harness.FakeBitbucket()
+        self.addCleanup(attacker.stop)
+        data = json.loads(self.hosts_json_text())
+        data["hosts"][self.fake.dc_host]["base_url"] = attacker.dc_url
+        with open(self.hosts_json_path(), "w") as f:
+            json.dump(data, f)
+        os.chmod(self.config_dir, 0o777)
+        self.addCleanup(os.chmod, self.config_dir, 0o700)
+        for args in (["refresh"], ["token"], ["git-credential", "get"]):
+            with self.subTest(args=args):
+                rc, out, err = self.run_bkt(args, env_extra=DC_ENV,
+                                            stdin="protocol=http\nhost=127.0.0.1\n\n")
+                self.assertEqual(rc, 1, err)
+                self.assertEqual(out, "")
+                line = self.assert_one_error_line(err)
+                self.assertIn(self.config_dir, line)
+                self.assertIn("chmod 700", line)
+        self.assertEqual(attacker.stats()["token_refresh"], 0, "the token went to the attacker")
+        self.assertEqual(self.fake.stats()["token_refresh"], 0)
+
+    def test_folder_of_another_user_is_refused(self):
+        if os.geteuid() != 0:
+            self.skipTest("giving a folder to another user needs root")
+        self.login_cloud()
+        before = self.keyring_secret(CLOUD_HOST)
+        os.chown(self.config_dir, 65534, 65534)  # nobody
+        self.addCleanup(os.chown, self.config_dir, 0, 0)
+        for args in (["token"], ["status"], ["logout", CLOUD_HOST], ["login", "--no-interactive"]):
+            with self.subTest(args=args):
+                rc, out, err = self.run_bkt(args)
+                self.assertEqual(rc, 1, err)
+                line = self.assert_one_error_line(err)
+                self.assertIn("belongs to another user", line)
+                self.assertIn("chown", line)
+        self.assertEqual(self.keyring_secret(CLOUD_HOST), before)
+        self.assertEqual(self.fake.stats()["authorize"], 1, "a login started in that folder")
 
 
 if __name__ == "__main__":
