@@ -1,28 +1,29 @@
 # SPDX-License-Identifier: MIT
 # fish completion for bkt-auth
 
-function __bkt_auth_hosts
+# bkt-auth's hosts.json, as bkt-auth finds it.
+function __bkt_auth_hosts_file
     set -l dir $BKT_AUTH_CONFIG_DIR
     if test -z "$dir"
         set -l base $XDG_CONFIG_HOME
         test -n "$base"; or set base $HOME/.config
         set dir $base/bkt-auth
     end
-    # The keys under "hosts" (two tabs in), or the "host" members of an older release's list.
-    test -r $dir/hosts.json
+    echo $dir/hosts.json
+end
+
+# The keys under "hosts" (two tabs in), or the "host" members of an older release's list.
+function __bkt_auth_hosts
+    set -l file (__bkt_auth_hosts_file)
+    test -r $file
     and sed -n -e 's/^[[:space:]]*"host":[[:space:]]*"\([^"]*\)".*/\1/p' \
-        -e 's/^[[:space:]][[:space:]]"\([^"]*\)":[[:space:]]*{.*/\1/p' $dir/hosts.json 2>/dev/null
+        -e 's/^[[:space:]][[:space:]]"\([^"]*\)":[[:space:]]*{.*/\1/p' $file 2>/dev/null
 end
 
 function __bkt_auth_users
-    set -l dir $BKT_AUTH_CONFIG_DIR
-    if test -z "$dir"
-        set -l base $XDG_CONFIG_HOME
-        test -n "$base"; or set base $HOME/.config
-        set dir $base/bkt-auth
-    end
-    test -r $dir/hosts.json
-    and sed -n 's/^[[:space:]]*"username":[[:space:]]*"\([^"]*\)".*/\1/p' $dir/hosts.json 2>/dev/null | sort -u
+    set -l file (__bkt_auth_hosts_file)
+    test -r $file
+    and sed -n 's/^[[:space:]]*"username":[[:space:]]*"\([^"]*\)".*/\1/p' $file 2>/dev/null | sort -u
 end
 
 set -l commands login status token refresh logout switch setup-git git-credential doctor

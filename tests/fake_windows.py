@@ -30,43 +30,13 @@ import urllib.error
 import urllib.parse
 import urllib.request
 
+import relay
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 FAKE_BROWSER = os.path.join(HERE, "fake_browser.py")
 TIMEOUT = 10
 
-RELAY = r'''
-import socket, sys, threading
-
-def pump(a, b):
-    try:
-        while True:
-            data = a.recv(65536)
-            if not data:
-                break
-            b.sendall(data)
-    except OSError:
-        pass
-    try:
-        b.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
-
-def serve(client):
-    upstream = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-    back = threading.Thread(target=pump, args=(upstream, client))
-    back.start()
-    pump(client, upstream)
-    back.join()
-    client.close()
-    upstream.close()
-
-server = socket.socket()
-server.bind(("127.0.0.1", 0))
-server.listen(4)
-print(server.getsockname()[1], flush=True)
-conn, _ = server.accept()
-serve(conn)
-'''
+RELAY = relay.SOURCE
 
 
 class Failure(Exception):

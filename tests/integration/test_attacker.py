@@ -24,6 +24,7 @@ brought the browser back.
 import json
 import os
 import subprocess
+import sys
 import unittest
 import urllib.parse
 
@@ -113,42 +114,11 @@ attempt("reset", lambda: send_and_close(own_code(leaked), reset=True))
 print(json.dumps(result))
 '''
 
-# Run as nobody: a TCP relay from a port of its own to the port given, as
-# Windows' relay under WSL. Prints its port, then serves until killed.
-RELAY = r'''
-import socket, sys, threading
+# Run as nobody: Windows' relay under WSL (tests/relay.py, beside the fakes).
+sys.path.insert(0, harness.TESTS_DIR)
+import relay  # noqa: E402
 
-def pump(a, b):
-    try:
-        while True:
-            data = a.recv(65536)
-            if not data:
-                break
-            b.sendall(data)
-    except OSError:
-        pass
-    try:
-        b.shutdown(socket.SHUT_WR)
-    except OSError:
-        pass
-
-def serve(client):
-    upstream = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=10)
-    back = threading.Thread(target=pump, args=(upstream, client))
-    back.start()
-    pump(client, upstream)
-    back.join()
-    client.close()
-    upstream.close()
-
-server = socket.socket()
-server.bind(("127.0.0.1", 0))
-server.listen(16)
-print(server.getsockname()[1], flush=True)
-while True:
-    conn, _ = server.accept()
-    threading.Thread(target=serve, args=(conn,), daemon=True).start()
-'''
+RELAY = relay.SOURCE
 
 OWNER_UNKNOWN = "could not tell which user's program brought the browser back"
 

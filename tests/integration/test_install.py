@@ -106,19 +106,23 @@ class Install(unittest.TestCase):
             self.assertIn('"bkt-auth %s"' % self.version, f.read(),
                           "the man page names another version")
 
-    def test_bash_completion(self):
-        script = self.installed("datadir", "bash-completion", "completions", "bkt-auth")
+    def stored_config(self):
+        """A configuration folder with two hosts and three accounts, in the layout bkt-auth
+        writes (cJSON's: a tab per level, a tab after each colon)."""
         config = tempfile.mkdtemp(prefix="bkt-compl-")
         self.addCleanup(shutil.rmtree, config, True)
-        # The layout bkt-auth writes (cJSON's: a tab per level, a tab after each colon).
         hosts = {"version": 2, "hosts": {
             "git.example.com": {"kind": "dc", "active": "51", "accounts": {
                 "51": {"username": "alice"}, "52": {"username": "bob"}}},
             "bitbucket.org": {"kind": "cloud", "active": "{u}", "accounts": {
                 "{u}": {"username": "alice"}}}}}
-        text = json.dumps(hosts, indent="\t", separators=(",", ":\t"))
         with open(os.path.join(config, "hosts.json"), "w") as f:
-            f.write(text)
+            f.write(json.dumps(hosts, indent="\t", separators=(",", ":\t")))
+        return config
+
+    def test_bash_completion(self):
+        script = self.installed("datadir", "bash-completion", "completions", "bkt-auth")
+        config = self.stored_config()
         cases = [
             (["bkt-auth", "s"], {"status", "setup-git", "switch"}),
             (["bkt-auth", "do"], {"doctor"}),
@@ -158,9 +162,12 @@ class Install(unittest.TestCase):
         script = self.installed("datadir", "fish", "vendor_completions.d", "bkt-auth.fish")
         rc, out, err = run(["fish", "-n", script])
         self.assertEqual(rc, 0, err)
-        env = dict(os.environ, HOME=self.destdir, XDG_CONFIG_HOME=self.destdir)
+        env = dict(os.environ, HOME=self.destdir, XDG_CONFIG_HOME=self.destdir,
+                   BKT_AUTH_CONFIG_DIR=self.stored_config())
         for line, want in (("bkt-auth do", {"doctor"}),
                            ("bkt-auth sw", {"switch"}),
+                           ("bkt-auth switch ", {"git.example.com", "bitbucket.org"}),
+                           ("bkt-auth token -u ", {"alice", "bob"}),
                            ("bkt-auth git-credential ", {"get", "store", "erase"}),
                            ("bkt-auth login --kind ", {"cloud", "dc"})):
             with self.subTest(line=line):
