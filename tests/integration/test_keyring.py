@@ -77,8 +77,12 @@ class KeyringTrouble(BktTestCase):
         before = self.stored()
         for env in ({"DBUS_SESSION_BUS_ADDRESS": "unix:path=/nonexistent"},
                     {"DBUS_SESSION_BUS_ADDRESS": None, "DISPLAY": None}):
-            timings = self.run_all(env, 3.0, ["cannot use the Secret Service"])
-            self.assertLess(max(timings.values()), 3.0)
+            # Without a bus there is nothing to wait for; the bound is the keyring's deadline,
+            # a guard against a hang, not a speed (the figure is printed).
+            timings = self.run_all(env, DEADLINE + SLACK, ["cannot use the Secret Service"])
+            sys_report("no session bus (%s): every command ended in %.1f-%.1f s"
+                       % ("an address that leads nowhere" if env["DBUS_SESSION_BUS_ADDRESS"]
+                          else "no address", min(timings.values()), max(timings.values())))
         self.assertEqual(self.stored(), before)
         self.assertEqual(self.token(), before[0]["access_token"])
 
