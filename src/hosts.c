@@ -295,8 +295,10 @@ bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, int *version_out
   cJSON *json = memchr(text, '\0', len) == NULL ? cJSON_ParseWithLength(text, len) : NULL;
   const cJSON *v = cJSON_GetObjectItemCaseSensitive(json, "version");
   const cJSON *list = cJSON_GetObjectItemCaseSensitive(json, "hosts");
-  int version = v == NULL ? 1 : cJSON_IsNumber(v) ? (int)v->valuedouble : 0;
-  gboolean ok = cJSON_IsObject(json) && version >= 1 && (v == NULL || v->valuedouble == version);
+  /* A whole number from 1 on, within reach of an int before it is made one. */
+  double d = cJSON_IsNumber(v) ? v->valuedouble : 0;
+  int version = v == NULL ? 1 : d >= 1 && d <= G_MAXINT16 ? (int)d : 0;
+  gboolean ok = cJSON_IsObject(json) && version >= 1 && (v == NULL || d == version);
   /* A newer format may hold anything; this one holds these two alone. */
   for (const cJSON *m = ok && version <= HOSTS_VERSION ? json->child : NULL; m; m = m->next)
     ok = ok && (g_strcmp0(m->string, "version") == 0 || g_strcmp0(m->string, "hosts") == 0);

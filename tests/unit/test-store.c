@@ -146,6 +146,9 @@ test_hosts_damaged(void)
     "{\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\",\"colour\":\"red\"}]}",   /* unknown field */
     "{\"hosts\":[{\"host\":\"b\",\"kind\":\"dc\"},{\"host\":\"b\",\"kind\":\"dc\"}]}", /* twice */
     "{\"version\":7,\"hosts\":[]}",                                       /* newer */
+    "{\"version\":3e123,\"hosts\":{}}",                                  /* no int */
+    "{\"version\":-1e123,\"hosts\":{}}",
+    "{\"version\":1.5,\"hosts\":[]}",                                    /* not whole */
     "{\"hosts\":{}}",
     "[]",
   };
