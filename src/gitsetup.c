@@ -85,10 +85,10 @@ bkt_git_setup(const BktHostEntry *e, const char *helper, gboolean *changed, GErr
   if (g_strcmp0(current, want) != 0) {
     const char *reset[] = { "config", "--global", "--replace-all", helper_key, "", NULL };
     const char *add[] = { "config", "--global", "--add", helper_key, helper, NULL };
-    g_autofree char *r1 = run_git(reset, &status, error);
+    g_free(run_git(reset, &status, error));
     if (status != 0)
       return FALSE;
-    g_autofree char *r2 = run_git(add, &status, error);
+    g_free(run_git(add, &status, error));
     if (status != 0)
       return FALSE;
     *changed = TRUE;
@@ -99,7 +99,7 @@ bkt_git_setup(const BktHostEntry *e, const char *helper, gboolean *changed, GErr
     g_autofree char *now = run_git(get_path, &status, NULL);
     if (g_strcmp0(now, "true\n") != 0) {
       const char *set[] = { "config", "--global", path_key, "true", NULL };
-      g_autofree char *r = run_git(set, &status, error);
+      g_free(run_git(set, &status, error));
       if (status != 0)
         return FALSE;
       *changed = TRUE;
