@@ -161,6 +161,7 @@ run_with_token(const BktLoginOptions *opts, gboolean json)
     fprintf(stderr, _("Already logged in to %s as %s: that login was replaced.\n"), e->key,
             e->username != NULL ? e->username : e->account);
   cli_print_result(e);
+  cli_after_login(e);
   if (json)
     cli_print_entry_json(e);
   bkt_host_entry_free(e);
@@ -177,6 +178,7 @@ cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run,
     return cli_fail(error);
   /* The screen is gone: leave a line in the scrollback to say what happened. */
   fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, e->username ? e->username : "?");
+  cli_after_login(e);
   if (json)
     cli_print_entry_json(e);
   bkt_host_entry_free(e);
