@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <stdio.h>
 #include <string.h>
@@ -33,6 +34,17 @@ typedef struct {
   gboolean insecure_storage;
   gboolean json;
 } LoginFlags;
+
+/* Whether this process has a controlling terminal, where the wizard draws. */
+static gboolean
+have_tty(void)
+{
+  int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return FALSE;
+  close(fd);
+  return TRUE;
+}
 
 static BktKind
 kind_of(const char *host, BktKind hint)
@@ -299,6 +311,14 @@ cmd_login(int argc, char **argv)
   }
   /* The wizard when asked, or by default on a terminal; else (or without one) line mode. */
   gboolean on_terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  /* A program that asked for the wizard learns at once that there is nowhere to draw it. */
+  if (f.interactive && !have_tty()) {
+    code = cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
+                                        _("--interactive needs a terminal, and this process "
+                                          "has none (no /dev/tty): log in line by line with "
+                                          "--no-interactive")));
+    goto out;
+  }
   if (f.interactive || (on_terminal && !f.no_interactive)) {
     const char *why_not = ui_term_unavailable_reason();
     if (why_not == NULL) {
