@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """`meson install` into a DESTDIR gives a working tool: the binary, the man page,
-the shell completions and the message catalogues, each where it belongs, and
-nothing else."""
+the shell completions, the systemd user units and the message catalogues, each
+where it belongs, and nothing else."""
 
 import json
 import os
@@ -59,6 +59,10 @@ class Install(unittest.TestCase):
     def bin(self):
         return self.installed("bindir", "bkt-auth")
 
+    def unit(self, name):
+        return os.path.join(self.destdir, self.prefix.lstrip("/"), "lib", "systemd", "user",
+                            name)
+
     def expected(self):
         paths = {
             self.bin(),
@@ -66,6 +70,8 @@ class Install(unittest.TestCase):
             self.installed("datadir", "bash-completion", "completions", "bkt-auth"),
             self.installed("datadir", "zsh", "site-functions", "_bkt-auth"),
             self.installed("datadir", "fish", "vendor_completions.d", "bkt-auth.fish"),
+            self.unit("bkt-auth-refresh.service"),
+            self.unit("bkt-auth-refresh.timer"),
         }
         for lang in self.languages:
             paths.add(self.installed("localedir", lang, "LC_MESSAGES", "bkt-auth.mo"))
@@ -169,6 +175,17 @@ class Install(unittest.TestCase):
                                    env=env)
                 self.assertEqual(rc, 0, err)
                 self.assertEqual({l.split("\t")[0] for l in out.splitlines() if l}, want)
+
+    def test_units(self):
+        # Where systemd's user manager finds the units of installed packages, naming the
+        # installed binary (systemd-analyze checks them in test_bkt).
+        with open(self.unit("bkt-auth-refresh.service"), encoding="utf-8") as f:
+            self.assertIn("ExecStart=%s refresh --bkt\n"
+                          % os.path.join(self.dirs["bindir"], "bkt-auth"), f.read())
+        with open(self.unit("bkt-auth-refresh.timer"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("OnCalendar=*:0/15\n", text)
+        self.assertIn("Persistent=true\n", text)
 
     def test_catalogues(self):
         for lang in self.languages:
