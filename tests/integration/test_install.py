@@ -96,7 +96,8 @@ class Install(unittest.TestCase):
                             "--version does not name %s:\n%s" % (library, out))
         rc, out, err = run([self.bin(), "--help"])
         self.assertEqual(rc, 0, err)
-        for command in ("login", "status", "token", "setup-git", "git-credential", "doctor"):
+        for command in ("login", "status", "token", "exec", "setup-git", "setup-bkt",
+                        "git-credential", "doctor"):
             self.assertIn(command, out)
 
     def test_man_page_renders(self):
@@ -106,7 +107,8 @@ class Install(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(err, "", "groff warns about the page")
         for word in ("NAME", "SYNOPSIS", "git-credential", "setup-git", "doctor", "EXIT STATUS",
-                     "ENVIRONMENT", "BKT_TOKEN", "STATUS JSON"):
+                     "ENVIRONMENT", "BKT_TOKEN", "STATUS JSON", "exec", "setup-bkt",
+                     "USING IT WITH BKT", "bkt-auth-refresh.timer"):
             self.assertIn(word, out.replace("\u2010", "-"))
         with open(page, encoding="utf-8") as f:
             self.assertIn('"bkt-auth %s"' % self.version, f.read(),
@@ -126,7 +128,12 @@ class Install(unittest.TestCase):
         with open(os.path.join(config, "hosts.json"), "w") as f:
             f.write(text)
         cases = [
-            (["bkt-auth", "s"], {"status", "setup-git", "switch"}),
+            (["bkt-auth", "s"], {"status", "setup-git", "setup-bkt", "switch"}),
+            (["bkt-auth", "e"], {"exec"}),
+            (["bkt-auth", "exec", "-"], {"--user", "--help", "--"}),
+            (["bkt-auth", "exec", "--", "bkt-auth-no-such-progra"], set()),
+            (["bkt-auth", "refresh", "--b"], {"--bkt"}),
+            (["bkt-auth", "setup-bkt", ""], {"git.example.com", "bitbucket.org"}),
             (["bkt-auth", "do"], {"doctor"}),
             (["bkt-auth", "login", "--kind", ""], {"cloud", "dc"}),
             (["bkt-auth", "git-credential", ""], {"get", "store", "erase"}),
@@ -137,7 +144,7 @@ class Install(unittest.TestCase):
             (["bkt-auth", "switch", ""], {"git.example.com", "bitbucket.org"}),
             (["bkt-auth", "token", "-u", ""], {"alice", "bob"}),
             (["bkt-auth", "logout", "--user", "b"], {"bob"}),
-            (["bkt-auth", "token", "--"], {"--user", "--help"}),
+            (["bkt-auth", "token", "--"], {"--user", "--json", "--help"}),
         ]
         for words, want in cases:
             with self.subTest(words=words):
@@ -167,6 +174,8 @@ class Install(unittest.TestCase):
         env = dict(os.environ, HOME=self.destdir, XDG_CONFIG_HOME=self.destdir)
         for line, want in (("bkt-auth do", {"doctor"}),
                            ("bkt-auth sw", {"switch"}),
+                           ("bkt-auth setup-b", {"setup-bkt"}),
+                           ("bkt-auth token --j", {"--json"}),
                            ("bkt-auth git-credential ", {"get", "store", "erase"}),
                            ("bkt-auth login --kind ", {"cloud", "dc"})):
             with self.subTest(line=line):
