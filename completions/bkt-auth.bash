@@ -19,7 +19,8 @@ _bkt_auth()
 {
     local cur=${COMP_WORDS[COMP_CWORD]}
     local prev=${COMP_WORDS[COMP_CWORD-1]}
-    local commands="login status token refresh logout switch setup-git git-credential doctor"
+    local commands="login status token refresh logout switch exec setup-git setup-bkt git-credential
+        doctor"
     local command="" i
     for ((i = 1; i < COMP_CWORD; i++)); do
         case ${COMP_WORDS[i]} in
@@ -49,15 +50,33 @@ _bkt_auth()
             options="--kind --web --interactive --no-interactive --with-token --client-id
                 --client-secret-file --redirect-uri --scopes --no-browser --timeout --ca-file
                 --allow-http --insecure-storage --json --help" ;;
-        status|token|refresh|logout|switch)
+        status|token|refresh|logout|switch|exec)
+            if [[ $command == exec ]]; then
+                # After "--": the command to run, then its own arguments.
+                local j
+                for ((j = i + 1; j < COMP_CWORD; j++)); do
+                    [[ ${COMP_WORDS[j]} == -- ]] || continue
+                    if ((j + 1 == COMP_CWORD)); then
+                        COMPREPLY=($(compgen -c -- "$cur"))
+                    else
+                        COMPREPLY=($(compgen -f -- "$cur"))
+                    fi
+                    return 0
+                done
+            fi
             case $prev in
                 -u|--user)
                     local IFS=$'\n'
                     COMPREPLY=($(compgen -W "$(_bkt_auth_stored users)" -- "$cur"))
                     return 0 ;;
             esac
-            options="--user --help"
-            [[ $command == status ]] && options="--user --json --show-token --help" ;;
+            case $command in
+                status) options="--user --json --show-token --help" ;;
+                token) options="--user --json --help" ;;
+                refresh) options="--user --bkt --help" ;;
+                exec) options="--user --help --" ;;
+                *) options="--user --help" ;;
+            esac ;;
         doctor) options="--json --help" ;;
         git-credential)
             [[ $cur == -* ]] || { COMPREPLY=($(compgen -W "get store erase" -- "$cur")); return 0; } ;;

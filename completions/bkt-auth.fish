@@ -26,9 +26,15 @@ function __bkt_auth_users
     and sed -n 's/^[[:space:]]*"username":[[:space:]]*"\([^"]*\)".*/\1/p' $file 2>/dev/null | sort -u
 end
 
-set -l commands login status token refresh logout switch setup-git git-credential doctor
-set -l with_host login status token refresh logout switch setup-git doctor
-set -l with_user status token refresh logout switch
+# After "bkt-auth exec ... --": the command exec runs.
+function __bkt_auth_exec_command
+    set -l words (commandline -opc)
+    contains -- exec $words; and contains -- -- $words
+end
+
+set -l commands login status token refresh logout switch exec setup-git setup-bkt git-credential doctor
+set -l with_host login status token refresh logout switch exec setup-git setup-bkt doctor
+set -l with_user status token refresh logout switch exec
 
 complete -c bkt-auth -f
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -s h -l help -d 'Show the help'
@@ -39,12 +45,15 @@ complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a token -d 
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a refresh -d 'Refresh the access token now'
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a logout -d 'Remove the stored login of an account'
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a switch -d 'Make another account active'
+complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a exec -d 'Run a command with a fresh token'
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a setup-git -d 'Make git use bkt-auth'
+complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a setup-bkt -d 'Let plain bkt use a login of bkt-auth'
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a git-credential -d "Answer git's credential requests"
 complete -c bkt-auth -n "not __fish_seen_subcommand_from $commands" -a doctor -d 'Find what makes logins fail'
 
-complete -c bkt-auth -n "__fish_seen_subcommand_from $with_host" -a '(__bkt_auth_hosts)' -d 'Stored host'
-complete -c bkt-auth -n "__fish_seen_subcommand_from $commands" -l help -d 'Show the help'
+complete -c bkt-auth -n "__fish_seen_subcommand_from $with_host; and not __bkt_auth_exec_command" -a '(__bkt_auth_hosts)' -d 'Stored host'
+complete -c bkt-auth -n "__fish_seen_subcommand_from $commands; and not __bkt_auth_exec_command" -l help -d 'Show the help'
+complete -c bkt-auth -n '__bkt_auth_exec_command' -a '(__fish_complete_command)' -d 'Command to run'
 
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -s k -l kind -x -a 'cloud dc' -d 'The kind of Bitbucket'
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -s w -l web -d 'Log in with OAuth in the browser'
@@ -62,8 +71,10 @@ complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l allow-http -d 'Pe
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l insecure-storage -d 'Keep tokens in a private file'
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l json -d 'Print the result as JSON'
 
-complete -c bkt-auth -n "__fish_seen_subcommand_from $with_user" -s u -l user -x -a '(__bkt_auth_users)' -d 'The account'
+complete -c bkt-auth -n "__fish_seen_subcommand_from $with_user; and not __bkt_auth_exec_command" -s u -l user -x -a '(__bkt_auth_users)' -d 'The account'
 complete -c bkt-auth -n '__fish_seen_subcommand_from status' -l json -d 'Print JSON on standard output'
+complete -c bkt-auth -n '__fish_seen_subcommand_from token' -l json -d 'The token with its host and expiry as JSON'
+complete -c bkt-auth -n '__fish_seen_subcommand_from refresh' -l bkt -d 'Every host whose token bkt holds a copy of'
 complete -c bkt-auth -n '__fish_seen_subcommand_from status' -l show-token -d 'Show the whole token'
 complete -c bkt-auth -n '__fish_seen_subcommand_from doctor' -l json -d 'Print the findings as JSON'
 

@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 #include <string.h>
 
+#include "bkt-copy.h"
 #include "choose.h"
 #include "error.h"
 #include "files.h"
@@ -154,6 +155,8 @@ refresh_and_store(BktHostEntry *entry, GPtrArray *hosts, BktSecrets *s, gboolean
       /* The secrets are saved: a failure to update hosts.json only leaves a stale date. */
       g_autoptr(GError) ignored = NULL;
       bkt_hosts_save(hosts, &ignored);
+      /* bkt's copy of the host (setup-bkt) gets the new token too, never with a prompt. */
+      bkt_bkt_copy_refreshed(entry, t.access_token, next.expires_at);
       *token_out = bkt_secret_dup(t.access_token);
       ok = TRUE;
     }

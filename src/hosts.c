@@ -571,16 +571,15 @@ bkt_hosts_remove(GPtrArray *hosts, const char *key, const char *account)
   if (e == NULL)
     return FALSE;
   gboolean was_active = e->active;
-  /* key may be the removed entry's own. */
+  /* key may be the removed entry's own: keep it past the removal. */
   g_autofree char *host = g_strdup(key);
-  key = host;
   g_ptr_array_remove(hosts, e);
   if (!was_active)
     return TRUE;
   BktHostEntry *next = NULL;
   for (guint i = 0; i < hosts->len; i++) {
     BktHostEntry *o = g_ptr_array_index(hosts, i);
-    if (strcmp(o->key, key) == 0 && (next == NULL || o->last_used > next->last_used))
+    if (strcmp(o->key, host) == 0 && (next == NULL || o->last_used > next->last_used))
       next = o;
   }
   if (next != NULL)

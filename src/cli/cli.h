@@ -4,6 +4,7 @@
 #include <cjson/cJSON.h>
 #include <glib.h>
 
+#include "bkt-copy.h"
 #include "hosts.h"
 #include "login.h"
 #include "secret.h"
@@ -17,6 +18,8 @@ int cmd_token(int argc, char **argv);
 int cmd_refresh(int argc, char **argv);
 int cmd_logout(int argc, char **argv);
 int cmd_switch(int argc, char **argv);
+int cmd_exec(int argc, char **argv);
+int cmd_setup_bkt(int argc, char **argv);
 int cmd_git_credential(int argc, char **argv);
 int cmd_setup_git(int argc, char **argv);
 int cmd_doctor(int argc, char **argv);
@@ -29,6 +32,15 @@ int cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_
 int cli_login_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json);
 /* What a login stored, in a few lines on stderr. */
 void cli_print_result(const BktHostEntry *e);
+/* After a login: bkt's copy of the host follows it; where bkt is installed and holds none,
+ * a line says how it can use the login. */
+void cli_after_login(const BktHostEntry *e);
+/* One line on stderr about what happened to bkt's copy of a host (nothing when nothing
+ * changed); for a failure, the error's sentence and its exit code (takes error). */
+int cli_say_copy(const char *key, BktBktCopy done, GError *error);
+
+/* Put back the limits main() lowered for itself (core dumps), before running another program. */
+void cli_restore_limits(void);
 
 /* "bkt-auth: <message>" on stderr; returns the exit code for error and frees it. */
 int cli_fail(GError *error);

@@ -138,7 +138,9 @@ cmd_logout(int argc, char **argv)
             now->username != NULL ? now->username : now->account);
   if (bkt_env_token_set())
     fprintf(stderr, _("BKT_TOKEN is still set and still used.\n"));
-  return 0;
+  /* bkt's copy follows the host's active account, or goes with the host's last one. */
+  GError *copy_error = NULL;
+  return cli_say_copy(removed->key, bkt_bkt_copy_follow(removed->key, &copy_error), copy_error);
 }
 
 int
@@ -197,5 +199,6 @@ cmd_switch(int argc, char **argv)
     return cli_fail(error);
   fprintf(stderr, _("The active account of %s is now %s.\n"), to->key,
           to->username != NULL ? to->username : to->account);
-  return 0;
+  /* bkt holds one account per host: its copy follows the active one. */
+  return cli_say_copy(to->key, bkt_bkt_copy_follow(to->key, &error), error);
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <glib/gi18n.h>
 #include <poll.h>
 #include <stdio.h>
@@ -37,6 +38,17 @@ typedef struct {
   gboolean insecure_storage;
   gboolean json;
 } LoginFlags;
+
+/* Whether this process has a controlling terminal, where the wizard draws. */
+static gboolean
+have_tty(void)
+{
+  int fd = open("/dev/tty", O_RDWR | O_NOCTTY | O_CLOEXEC);
+  if (fd < 0)
+    return FALSE;
+  close(fd);
+  return TRUE;
+}
 
 static BktKind
 kind_of(const char *host, BktKind hint)
@@ -217,6 +229,7 @@ run_with_token(const BktLoginOptions *opts, gboolean json)
     fprintf(stderr, _("Already logged in to %s as %s: that login was replaced.\n"), e->key,
             e->username != NULL ? e->username : e->account);
   cli_print_result(e);
+  cli_after_login(e);
   if (json)
     cli_print_entry_json(e);
   bkt_host_entry_free(e);
@@ -233,6 +246,7 @@ cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run,
     return cli_fail(error);
   /* The screen is gone: leave a line in the scrollback to say what happened. */
   fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, e->username ? e->username : "?");
+  cli_after_login(e);
   if (json)
     cli_print_entry_json(e);
   bkt_host_entry_free(e);
@@ -353,6 +367,14 @@ cmd_login(int argc, char **argv)
   }
   /* The wizard when asked, or by default on a terminal; else (or without one) line mode. */
   gboolean on_terminal = isatty(STDIN_FILENO) && isatty(STDOUT_FILENO);
+  /* A program that asked for the wizard learns at once that there is nowhere to draw it. */
+  if (f.interactive && !have_tty()) {
+    code = cli_fail(g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
+                                        _("--interactive needs a terminal, and this process "
+                                          "has none (no /dev/tty): log in line by line with "
+                                          "--no-interactive")));
+    goto out;
+  }
   if (f.interactive || (on_terminal && !f.no_interactive)) {
     const char *why_not = ui_term_unavailable_reason();
     if (why_not == NULL) {

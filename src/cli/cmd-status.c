@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "access.h"
+#include "bkt-copy.h"
 #include "choose.h"
 #include "cli.h"
 #include "error.h"
@@ -61,7 +62,37 @@ login_json(const Login *l, gboolean show_token)
     cJSON_AddStringToObject(o, "problem", l->problem->message);
   if (show_token && l->have)
     cJSON_AddStringToObject(o, "token", bkt_secret_str(l->s.access_token));
+  BktBktCopyState copy;
+  if (bkt_bkt_copy_state(l->e, &copy)) {
+    cJSON *b = cJSON_AddObjectToObject(o, "bkt");
+    cJSON_AddStringToObject(b, "host", copy.bkt_key);
+    if (copy.expires_at > 0) {
+      g_autofree char *iso = bkt_iso_time(copy.expires_at);
+      cJSON_AddStringToObject(b, "expires_at", iso);
+    } else {
+      cJSON_AddNullToObject(b, "expires_at");
+    }
+    cJSON_AddBoolToObject(b, "ok", copy.problem == NULL);
+    if (copy.problem != NULL)
+      cJSON_AddStringToObject(b, "problem", copy.problem);
+    bkt_bkt_copy_state_clear(&copy);
+  }
   return o;
+}
+
+/* The line about bkt's copy of the login, when bkt holds one. */
+static void
+copy_text(const BktHostEntry *e)
+{
+  BktBktCopyState copy;
+  if (!bkt_bkt_copy_state(e, &copy))
+    return;
+  if (copy.problem != NULL)
+    fprintf(stderr, _("  - bkt (as host %s): %s\n"), copy.bkt_key, copy.problem);
+  else
+    /* TRANSLATORS: bkt is the Bitbucket CLI; %s is its name of the host */
+    fprintf(stderr, _("  - bkt uses this login too (as host %s), kept fresh\n"), copy.bkt_key);
+  bkt_bkt_copy_state_clear(&copy);
 }
 
 /* "'account', 'repository'" as gh shows scopes; newly allocated. */
@@ -113,6 +144,7 @@ login_text(const Login *l, gboolean show_token)
     g_autofree char *scopes = quoted_scopes(e->scopes);
     fprintf(stderr, _("  - Token scopes: %s\n"), scopes);
   }
+  copy_text(e);
 }
 
 /* The hosts to show: the one named, else all of them, the one a command would pick first. */

@@ -232,6 +232,7 @@ cli_login_lines(const BktLoginOptions *opts, gboolean no_browser, gboolean json)
   if (bkt_login_stage(login) == BKT_LOGIN_DONE) {
     const BktHostEntry *e = bkt_login_result(login);
     cli_print_result(e);
+    cli_after_login(e);
     if (json)
       cli_print_entry_json(e);
   } else {

@@ -32,7 +32,9 @@ static const Command commands[] = {
   { "refresh", cmd_refresh, N_("refresh the access token now") },
   { "logout", cmd_logout, N_("remove the stored login of an account") },
   { "switch", cmd_switch, N_("make another account of a host the active one") },
+  { "exec", cmd_exec, N_("run a command, such as bkt, with a fresh token in its environment") },
   { "setup-git", cmd_setup_git, N_("make git use bkt-auth for your Bitbucket hosts") },
+  { "setup-bkt", cmd_setup_bkt, N_("let plain bkt use a login of bkt-auth, kept fresh") },
   { "git-credential", cmd_git_credential, N_("answer git's credential requests (git runs it)") },
   { "doctor", cmd_doctor, N_("find what makes logins fail, and how to fix it") },
 };
@@ -51,8 +53,8 @@ usage(FILE *out)
                  "Exit codes: 0 success, 1 failure, 2 cancelled or denied, 4 not logged in or "
                  "session expired.\n"
                  "Environment: BKT_TOKEN, BKT_OAUTH_CLIENT_ID, BKT_OAUTH_CLIENT_SECRET, "
-                 "BKT_AUTH_CONFIG_DIR, BKT_AUTH_LOCK_TIMEOUT, BKT_CLOUD_URL, BKT_CLOUD_API_URL, BROWSER, "
-                 "NO_COLOR.\n"));
+                 "BKT_AUTH_CONFIG_DIR, BKT_AUTH_LOCK_TIMEOUT, BKT_CLOUD_URL, BKT_CLOUD_API_URL, "
+                 "BKT_CONFIG_DIR, BROWSER, NO_COLOR.\n"));
 }
 
 /* Edits (insert, delete, change, swap two neighbours) from a to b: optimal string alignment. */
@@ -120,17 +122,28 @@ version(void)
  * builds keep their tracer: their leak checker stops the process with ptrace, and they write
  * no core dumps anyway.)
  */
+static struct rlimit core_before;
+static gboolean core_changed;
+
 static void
 protect_memory(void)
 {
   struct rlimit core;
   if (getrlimit(RLIMIT_CORE, &core) == 0) {
+    core_before = core;
     core.rlim_cur = 0;
-    setrlimit(RLIMIT_CORE, &core);
+    core_changed = setrlimit(RLIMIT_CORE, &core) == 0;
   }
 #if !defined(__SANITIZE_ADDRESS__)
   prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
 #endif
+}
+
+void
+cli_restore_limits(void)
+{
+  if (core_changed)
+    setrlimit(RLIMIT_CORE, &core_before);
 }
 
 int

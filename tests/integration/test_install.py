@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """`meson install` into a DESTDIR gives a working tool: the binary, the man page,
-the shell completions and the message catalogues, each where it belongs, and
-nothing else."""
+the shell completions, the systemd user units and the message catalogues, each
+where it belongs, and nothing else."""
 
 import json
 import os
@@ -59,6 +59,10 @@ class Install(unittest.TestCase):
     def bin(self):
         return self.installed("bindir", "bkt-auth")
 
+    def unit(self, name):
+        return os.path.join(self.destdir, self.prefix.lstrip("/"), "lib", "systemd", "user",
+                            name)
+
     def expected(self):
         paths = {
             self.bin(),
@@ -66,6 +70,8 @@ class Install(unittest.TestCase):
             self.installed("datadir", "bash-completion", "completions", "bkt-auth"),
             self.installed("datadir", "zsh", "site-functions", "_bkt-auth"),
             self.installed("datadir", "fish", "vendor_completions.d", "bkt-auth.fish"),
+            self.unit("bkt-auth-refresh.service"),
+            self.unit("bkt-auth-refresh.timer"),
         }
         for lang in self.languages:
             paths.add(self.installed("localedir", lang, "LC_MESSAGES", "bkt-auth.mo"))
@@ -90,7 +96,8 @@ class Install(unittest.TestCase):
                             "--version does not name %s:\n%s" % (library, out))
         rc, out, err = run([self.bin(), "--help"])
         self.assertEqual(rc, 0, err)
-        for command in ("login", "status", "token", "setup-git", "git-credential", "doctor"):
+        for command in ("login", "status", "token", "exec", "setup-git", "setup-bkt",
+                        "git-credential", "doctor"):
             self.assertIn(command, out)
 
     def test_man_page_renders(self):
@@ -100,7 +107,8 @@ class Install(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(err, "", "groff warns about the page")
         for word in ("NAME", "SYNOPSIS", "git-credential", "setup-git", "doctor", "EXIT STATUS",
-                     "ENVIRONMENT", "BKT_TOKEN", "STATUS JSON"):
+                     "ENVIRONMENT", "BKT_TOKEN", "STATUS JSON", "exec", "setup-bkt",
+                     "USING IT WITH BKT", "bkt-auth-refresh.timer"):
             self.assertIn(word, out.replace("\u2010", "-"))
         with open(page, encoding="utf-8") as f:
             self.assertIn('"bkt-auth %s"' % self.version, f.read(),
@@ -124,7 +132,12 @@ class Install(unittest.TestCase):
         script = self.installed("datadir", "bash-completion", "completions", "bkt-auth")
         config = self.stored_config()
         cases = [
-            (["bkt-auth", "s"], {"status", "setup-git", "switch"}),
+            (["bkt-auth", "s"], {"status", "setup-git", "setup-bkt", "switch"}),
+            (["bkt-auth", "e"], {"exec"}),
+            (["bkt-auth", "exec", "-"], {"--user", "--help", "--"}),
+            (["bkt-auth", "exec", "--", "bkt-auth-no-such-progra"], set()),
+            (["bkt-auth", "refresh", "--b"], {"--bkt"}),
+            (["bkt-auth", "setup-bkt", ""], {"git.example.com", "bitbucket.org"}),
             (["bkt-auth", "do"], {"doctor"}),
             (["bkt-auth", "login", "--kind", ""], {"cloud", "dc"}),
             (["bkt-auth", "git-credential", ""], {"get", "store", "erase"}),
@@ -135,7 +148,7 @@ class Install(unittest.TestCase):
             (["bkt-auth", "switch", ""], {"git.example.com", "bitbucket.org"}),
             (["bkt-auth", "token", "-u", ""], {"alice", "bob"}),
             (["bkt-auth", "logout", "--user", "b"], {"bob"}),
-            (["bkt-auth", "token", "--"], {"--user", "--help"}),
+            (["bkt-auth", "token", "--"], {"--user", "--json", "--help"}),
         ]
         for words, want in cases:
             with self.subTest(words=words):
@@ -168,6 +181,8 @@ class Install(unittest.TestCase):
                            ("bkt-auth sw", {"switch"}),
                            ("bkt-auth switch ", {"git.example.com", "bitbucket.org"}),
                            ("bkt-auth token -u ", {"alice", "bob"}),
+                           ("bkt-auth setup-b", {"setup-bkt"}),
+                           ("bkt-auth token --j", {"--json"}),
                            ("bkt-auth git-credential ", {"get", "store", "erase"}),
                            ("bkt-auth login --kind ", {"cloud", "dc"})):
             with self.subTest(line=line):
@@ -176,6 +191,17 @@ class Install(unittest.TestCase):
                                    env=env)
                 self.assertEqual(rc, 0, err)
                 self.assertEqual({l.split("\t")[0] for l in out.splitlines() if l}, want)
+
+    def test_units(self):
+        # Where systemd's user manager finds the units of installed packages, naming the
+        # installed binary (systemd-analyze checks them in test_bkt).
+        with open(self.unit("bkt-auth-refresh.service"), encoding="utf-8") as f:
+            self.assertIn("ExecStart=%s refresh --bkt\n"
+                          % os.path.join(self.dirs["bindir"], "bkt-auth"), f.read())
+        with open(self.unit("bkt-auth-refresh.timer"), encoding="utf-8") as f:
+            text = f.read()
+        self.assertIn("OnCalendar=*:0/15\n", text)
+        self.assertIn("Persistent=true\n", text)
 
     def test_catalogues(self):
         for lang in self.languages:

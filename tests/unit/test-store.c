@@ -288,7 +288,8 @@ test_accounts(void)
   g_assert_null(bkt_choose_login(hosts, "git.example.com", "dave", TRUE, &error));
   g_assert_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN);
   g_assert_nonnull(strstr(error->message, "carol"));
-  /* Removing an account by its own key and account: the next one still becomes active. */
+  /* As logout removes it: by the active entry's own strings, freed with it. */
+  g_assert_true(bkt_hosts_active(hosts, "git.example.com") == bob_again);
   g_assert_true(bkt_hosts_remove(hosts, bob_again->key, bob_again->account));
   g_assert_true(carol->active);
 }
