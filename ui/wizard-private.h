@@ -89,6 +89,8 @@ struct UiWizard {
   gboolean browser_opened;
   gboolean pasting;       /* wait: the paste field is open */
   UiField paste;
+  gboolean keep_earlier;  /* wait: the person kept the earlier login of the same account
+                             rather than replace it, which ends the wizard */
 
   BktHostEntry *result;   /* done: what was stored */
   GError *error;          /* failed: why the last attempt failed */

@@ -210,6 +210,8 @@ login_options(const UiWizard *w)
 {
   BktLoginOptions o = w->opts->login;
   o.kind = w->flow.kind;
+  /* The wizard asks before a login replaces the same account's earlier one. */
+  o.confirm_replace = TRUE;
   if (ui_wizard_redirect(w) != NULL)
     o.redirect_uri = ui_wizard_redirect(w);
   o.host = w->flow.kind == BKT_KIND_DC ? w->parsed.base_url : o.host;
@@ -226,6 +228,7 @@ ui_wizard_start_login(UiWizard *w)
   g_clear_pointer(&w->login, bkt_login_free);
   g_clear_error(&w->error);
   w->browser_opened = FALSE;
+  w->keep_earlier = FALSE;
   BktLoginOptions o = login_options(w);
   GError *error = NULL;
   w->login = bkt_login_new(&o, on_progress, w, &error);
@@ -244,6 +247,12 @@ login_finished(UiWizard *w)
     w->result = bkt_host_entry_copy(bkt_login_result(w->login));
     g_clear_pointer(&w->login, bkt_login_free);
     go(w, UI_FLOW_LOGGED_IN);
+  } else if (w->keep_earlier) {
+    /* Nothing failed: the person kept the earlier login, and the engine says so. */
+    w->quit = TRUE;
+    g_clear_error(&w->outcome);
+    w->outcome = g_error_copy(bkt_login_error(w->login));
+    g_clear_pointer(&w->login, bkt_login_free);
   } else {
     GError *e = g_error_copy(bkt_login_error(w->login));
     g_clear_pointer(&w->login, bkt_login_free);
@@ -410,9 +419,11 @@ run_loop(UiWizard *w)
       BktLoginStage before = bkt_login_stage(w->login);
       bkt_login_dispatch(w->login, fds + login_at, w->login == polled ? login_n : 0);
       BktLoginStage after = bkt_login_stage(w->login);
-      /* The browser came back: show how the login goes on. */
+      /* The browser came back: show how the login goes on; a question stands alone. */
       if (after != before)
         g_clear_pointer(&w->outside, g_free);
+      if (after != before && after == BKT_LOGIN_ASKING)
+        ui_wizard_notice(w, FALSE, NULL);
       if (after == BKT_LOGIN_DONE || after == BKT_LOGIN_FAILED)
         login_finished(w);
     }
