@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "client.h"
+#include "clientlookup.h"
 #include "flow.h"
 #include "hostcheck.h"
 #include "login.h"
@@ -69,6 +70,14 @@ struct UiWizard {
   int body_rows;          /* as last drawn: the rows the body had, and the rows it took */
   int content_rows;
   gboolean follow_cursor; /* bring the cursor into view at the next draw */
+
+  GPtrArray *hosts;       /* accounts, switch, done: the stored logins, as last read */
+  int account_choice;     /* accounts: the entry of its list chosen */
+  BktHostEntry *base;     /* another account: the active login of the stored host it joins */
+  BktClientLookup *lookup; /* another account: reading that host's client credentials */
+  char *switch_host;      /* switch: the host whose active account to choose */
+  int switch_choice;      /* switch: the account chosen */
+  BktHostEntry *switched; /* switch: the account made active, which ends the wizard */
 
   int kind_choice;        /* kind: 0 Cloud, 1 Data Center */
 
@@ -133,3 +142,12 @@ void ui_wizard_open_browser(UiWizard *w);
  * answer once bkt_host_check_dispatch says it has one. */
 void ui_host_check_start(UiWizard *w);
 UiAction ui_host_check_done(UiWizard *w);
+
+/* The accounts screen's reading of a stored host's client credentials (screen-accounts.c): act
+ * on it once bkt_client_lookup_dispatch says it has finished. */
+UiAction ui_accounts_lookup_done(UiWizard *w);
+
+/* "alice (Alice Example)": an account as people know it; newly allocated. */
+char *ui_account_name(const BktHostEntry *e);
+/* The accounts of host key in hosts, in the order stored (borrowed). */
+GPtrArray *ui_host_accounts(GPtrArray *hosts, const char *key);
