@@ -8,7 +8,64 @@
 #include "timefmt.h"
 #include "wizard-private.h"
 
-/* Logged in: who, where the token is kept, when it expires, what it may do. */
+/* Logged in: who, which account of the host is active, where the token is kept, when it
+ * expires, what it may do. */
+
+static void
+done_enter(UiWizard *w)
+{
+  /* The host's accounts as the store has them now. */
+  if (w->hosts != NULL)
+    g_ptr_array_unref(w->hosts);
+  w->hosts = bkt_hosts_load(NULL);
+}
+
+/* Which account of the host is active, and the others with the way to switch to them. */
+static int
+active_draw(const UiWizard *w, int y, int x, int width)
+{
+  const BktHostEntry *e = w->result;
+  const BktHostEntry *active = w->hosts != NULL ? bkt_hosts_active(w->hosts, e->key) : NULL;
+  if (active == NULL)
+    return 0;
+  g_autofree char *name = ui_account_name(active);
+  g_autofree char *line =
+    bkt_host_entry_same(active, e)
+      /* TRANSLATORS: an account's name, then its host */
+      ? g_strdup_printf(_("%s is the active account on %s: 'bkt-auth token', git and the other "
+                          "commands use it."),
+                        name, e->key)
+      /* TRANSLATORS: a host, an account's name, then the host again */
+      : g_strdup_printf(_("The active account on %s stays %s; 'bkt-auth switch %s' changes "
+                          "that."),
+                        e->key, name, e->key);
+  int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, A_BOLD, line);
+  GString *others = g_string_new(NULL);
+  g_autoptr(GPtrArray) accounts = ui_host_accounts(w->hosts, e->key);
+  guint count = 0;
+  for (guint i = 0; i < accounts->len; i++) {
+    const BktHostEntry *o = g_ptr_array_index(accounts, i);
+    if (o == active)
+      continue;
+    g_autofree char *other = ui_account_name(o);
+    /* TRANSLATORS: what separates the names of a list */
+    g_string_append_printf(others, "%s%s", count++ > 0 ? _(", ") : "", other);
+  }
+  if (count > 0) {
+    g_autofree char *also = g_strdup_printf(
+      /* TRANSLATORS: the other accounts of the host, then the host */
+      g_dngettext(GETTEXT_PACKAGE,
+                  "Also logged in there: %s. To make it the active account, run 'bkt-auth "
+                  "switch %s'.",
+                  "Also logged in there: %s. To make one of them the active account, run "
+                  "'bkt-auth switch %s -u USER'.",
+                  count),
+      others->str, e->key);
+    n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, also);
+  }
+  g_string_free(others, TRUE);
+  return n;
+}
 
 static void
 done_draw(const UiWizard *w, int y, int x, int width)
@@ -25,6 +82,8 @@ done_draw(const UiWizard *w, int y, int x, int width)
   int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, ui_attr(&w->term, UI_PAIR_OK, A_BOLD) | A_BOLD,
                   who);
   n++;
+  int active = active_draw(w, y + n, x, width);
+  n += active > 0 ? active + 1 : 0;
   g_autofree char *where = bkt_storage_describe(e->storage);
   g_autofree char *kept = g_strdup_printf(_("The token is kept in %s."), where);
   n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, kept);
@@ -84,6 +143,7 @@ done_key(UiWizard *w, gboolean is_char, wint_t key)
 const UiScreen ui_screen_done = {
   .title = N_("Logged in"),
   .keys = N_("g set up git  Enter finish"),
+  .enter = done_enter,
   .draw = done_draw,
   .key = done_key,
   .arrows_scroll = TRUE,
