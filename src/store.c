@@ -232,12 +232,10 @@ bkt_store_logout(const char *host_input, const char *user, BktHostEntry **remove
   return bkt_hosts_save(hosts, error);
 }
 
-gboolean
-bkt_store_switch(const BktHostEntry *to, GError **error)
+/* The switch itself, with the lock held. */
+static gboolean
+switch_locked(const BktHostEntry *to, GError **error)
 {
-  g_autoptr(BktLock) lock = bkt_lock_take(error);
-  if (lock == NULL)
-    return FALSE;
   g_autoptr(GPtrArray) hosts = bkt_hosts_load(error);
   BktHostEntry *entry = hosts != NULL ? bkt_hosts_find(hosts, to->key, to->account) : NULL;
   if (hosts != NULL && entry == NULL)
@@ -248,6 +246,20 @@ bkt_store_switch(const BktHostEntry *to, GError **error)
     return FALSE;
   bkt_hosts_set_active(hosts, entry);
   return bkt_hosts_save(hosts, error);
+}
+
+gboolean
+bkt_store_switch(const BktHostEntry *to, GError **error)
+{
+  g_autoptr(BktLock) lock = bkt_lock_take(error);
+  return lock != NULL && switch_locked(to, error);
+}
+
+gboolean
+bkt_store_switch_try(const BktHostEntry *to, gboolean *busy, GError **error)
+{
+  g_autoptr(BktLock) lock = bkt_lock_try(busy, error);
+  return lock != NULL && switch_locked(to, error);
 }
 
 /* Copy one login of version 1 to the layout of accounts: its secrets from under the host alone

@@ -93,8 +93,11 @@ void bkt_store_op_wait(BktStoreOp *op);
 gboolean bkt_store_logout(const char *host_input, const char *user, BktHostEntry **removed,
                           GError **error);
 
-/* Make an account its host's active one, under the lock. */
+/* Make an account its host's active one, under the lock (waited for as bkt_lock_take does). */
 gboolean bkt_store_switch(const BktHostEntry *to, GError **error);
+/* The same without waiting: FALSE with *busy set (and no error) while another process holds
+ * the lock, for a front end that retries from its own loop. */
+gboolean bkt_store_switch_try(const BktHostEntry *to, gboolean *busy, GError **error);
 
 /*
  * Move what hosts.json version 1 holds (one login per host, its secrets kept under the host

@@ -3,9 +3,8 @@
 
 #include "flow.h"
 
-/* Whether the person has to paste client credentials (or a Cloud consumer) first. */
-static gboolean
-needs_credentials(const UiFlow *flow)
+gboolean
+ui_flow_needs_credentials(const UiFlow *flow)
 {
   return flow->kind == BKT_KIND_CLOUD ? !flow->cloud_consumer : !flow->dc_client;
 }
@@ -22,6 +21,13 @@ static UiScreenId
 after(const UiFlow *flow, UiScreenId from)
 {
   switch (from) {
+  case UI_SCREEN_ACCOUNTS:
+    if (flow->choice == UI_CHOICE_SWITCH)
+      return UI_SCREEN_SWITCH;
+    if (flow->choice == UI_CHOICE_ACCOUNT) /* the stored host's: as if typed and checked */
+      return ui_flow_needs_credentials(flow) ? UI_SCREEN_GUIDE : sign_in(flow);
+    /* Another host: as a first login goes on. */
+    /* fall through */
   case UI_SCREEN_WELCOME:
     if (flow->kind == BKT_KIND_UNKNOWN)
       return UI_SCREEN_KIND;
@@ -31,7 +37,7 @@ after(const UiFlow *flow, UiScreenId from)
       return UI_SCREEN_HOST;
     /* fall through */
   case UI_SCREEN_HOST:
-    return needs_credentials(flow) ? UI_SCREEN_GUIDE : sign_in(flow);
+    return ui_flow_needs_credentials(flow) ? UI_SCREEN_GUIDE : sign_in(flow);
   case UI_SCREEN_GUIDE:
     return UI_SCREEN_CREDS;
   case UI_SCREEN_CREDS:
@@ -39,7 +45,7 @@ after(const UiFlow *flow, UiScreenId from)
     return sign_in(flow);
   case UI_SCREEN_LAUNCH:
     return UI_SCREEN_WAIT;
-  default: /* the login moves the waiting screen on; the last one stays */
+  default: /* the login moves the waiting screen on; a switch and the last one end it */
     return from;
   }
 }
@@ -48,8 +54,9 @@ after(const UiFlow *flow, UiScreenId from)
 static gboolean
 asks(UiScreenId id)
 {
-  return id == UI_SCREEN_WELCOME || id == UI_SCREEN_KIND || id == UI_SCREEN_HOST ||
-         id == UI_SCREEN_GUIDE || id == UI_SCREEN_CREDS;
+  return id == UI_SCREEN_WELCOME || id == UI_SCREEN_ACCOUNTS || id == UI_SCREEN_SWITCH ||
+         id == UI_SCREEN_KIND || id == UI_SCREEN_HOST || id == UI_SCREEN_GUIDE ||
+         id == UI_SCREEN_CREDS;
 }
 
 void
@@ -58,6 +65,8 @@ ui_flow_start(UiFlow *flow, gboolean first_run)
   flow->depth = 0;
   if (first_run)
     flow->screen = UI_SCREEN_WELCOME;
+  else if (flow->logins)
+    flow->screen = UI_SCREEN_ACCOUNTS;
   else if (flow->kind == BKT_KIND_UNKNOWN)
     flow->screen = UI_SCREEN_KIND;
   else

@@ -3,12 +3,71 @@
 
 #include <glib/gi18n.h>
 
+#include "bkt-args.h"
 #include "gitcred.h"
 #include "gitsetup.h"
 #include "timefmt.h"
 #include "wizard-private.h"
 
-/* Logged in: who, where the token is kept, when it expires, what it may do. */
+/* Logged in: who, which account of the host is active, where the token is kept, when it
+ * expires, what it may do. */
+
+static void
+done_enter(UiWizard *w)
+{
+  /* The host's accounts as the store has them now. */
+  if (w->hosts != NULL)
+    g_ptr_array_unref(w->hosts);
+  w->hosts = bkt_hosts_load(NULL);
+  w->bkt_on_path = bkt_bkt_on_path();
+}
+
+/* Which account of the host is active, and the others with the way to switch to them. */
+static int
+active_draw(const UiWizard *w, int y, int x, int width)
+{
+  const BktHostEntry *e = w->result;
+  const BktHostEntry *active = w->hosts != NULL ? bkt_hosts_active(w->hosts, e->key) : NULL;
+  if (active == NULL)
+    return 0;
+  g_autofree char *name = ui_account_name(active);
+  g_autofree char *line =
+    bkt_host_entry_same(active, e)
+      /* TRANSLATORS: an account's name, then its host */
+      ? g_strdup_printf(_("%s is the active account on %s: 'bkt-auth token', git and the other "
+                          "commands use it."),
+                        name, e->key)
+      /* TRANSLATORS: a host, an account's name, then the host again */
+      : g_strdup_printf(_("The active account on %s stays %s; 'bkt-auth switch %s' changes "
+                          "that."),
+                        e->key, name, e->key);
+  int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, A_BOLD, line);
+  GString *others = g_string_new(NULL);
+  g_autoptr(GPtrArray) accounts = ui_host_accounts(w->hosts, e->key);
+  guint count = 0;
+  for (guint i = 0; i < accounts->len; i++) {
+    const BktHostEntry *o = g_ptr_array_index(accounts, i);
+    if (o == active)
+      continue;
+    g_autofree char *other = ui_account_name(o);
+    /* TRANSLATORS: what separates the names of a list */
+    g_string_append_printf(others, "%s%s", count++ > 0 ? _(", ") : "", other);
+  }
+  if (count > 0) {
+    g_autofree char *also = g_strdup_printf(
+      /* TRANSLATORS: the other accounts of the host, then the host */
+      g_dngettext(GETTEXT_PACKAGE,
+                  "Also logged in there: %s. To make it the active account, run 'bkt-auth "
+                  "switch %s'.",
+                  "Also logged in there: %s. To make one of them the active account, run "
+                  "'bkt-auth switch %s -u USER'.",
+                  count),
+      others->str, e->key);
+    n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, also);
+  }
+  g_string_free(others, TRUE);
+  return n;
+}
 
 static void
 done_draw(const UiWizard *w, int y, int x, int width)
@@ -25,6 +84,8 @@ done_draw(const UiWizard *w, int y, int x, int width)
   int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, ui_attr(&w->term, UI_PAIR_OK, A_BOLD) | A_BOLD,
                   who);
   n++;
+  int active = active_draw(w, y + n, x, width);
+  n += active > 0 ? active + 1 : 0;
   g_autofree char *where = bkt_storage_describe(e->storage);
   g_autofree char *kept = g_strdup_printf(_("The token is kept in %s."), where);
   n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, kept);
@@ -45,6 +106,13 @@ done_draw(const UiWizard *w, int y, int x, int width)
   n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL,
                _("Press g to make git use this login for the host's HTTPS remotes (what "
                  "'bkt-auth setup-git' does)."));
+  if (w->bkt_on_path)
+    n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL,
+                 w->setup_bkt
+                   ? _("bkt will be set up to use this login when you leave (press k again "
+                       "to leave bkt as it is).")
+                   : _("bkt is installed: press k to set it up to use this login when you "
+                       "leave (what 'bkt-auth setup-bkt' does; it may ask questions then)."));
   ui_text(stdscr, y + n, x, width, UI_ALL_LINES, ui_attr(&w->term, UI_PAIR_DIM, A_NORMAL),
           _("Next: 'bkt-auth token' prints a fresh token for git and scripts; 'bkt-auth "
             "status' shows this again."));
@@ -73,17 +141,32 @@ setup_git(UiWizard *w)
 static UiAction
 done_key(UiWizard *w, gboolean is_char, wint_t key)
 {
-  if (ui_is_letter(is_char, key, 'g'))
+  if (ui_is_letter(is_char, key, 'g')) {
     setup_git(w);
+  } else if (w->bkt_on_path && ui_is_letter(is_char, key, 'k')) {
+    /* setup-bkt may ask, and the desktop may ask for a password: it runs after the screen. */
+    w->setup_bkt = !w->setup_bkt;
+    w->dirty = TRUE;
+  }
   else if (ui_is_enter(is_char, key) || ui_is_letter(is_char, key, 'q') ||
            ui_is_escape(is_char, key))
     return UI_ACTION_QUIT;
   return UI_ACTION_STAY;
 }
 
+static void
+done_labels(const UiWizard *w, const char **title, const char **keys)
+{
+  *title = _("Logged in");
+  *keys = w->bkt_on_path ? _("g set up git  k set up bkt  Enter finish")
+                         : _("g set up git  Enter finish");
+}
+
 const UiScreen ui_screen_done = {
   .title = N_("Logged in"),
   .keys = N_("g set up git  Enter finish"),
+  .labels = done_labels,
+  .enter = done_enter,
   .draw = done_draw,
   .key = done_key,
   .arrows_scroll = TRUE,

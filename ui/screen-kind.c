@@ -7,6 +7,20 @@
 
 /* Bitbucket Cloud or a Data Center. */
 
+/* Whether the accounts screen came before: Esc goes back to it. */
+static gboolean
+from_accounts(const UiWizard *w)
+{
+  return w->flow.depth > 0 && w->flow.trail[w->flow.depth - 1] == UI_SCREEN_ACCOUNTS;
+}
+
+static void
+kind_labels(const UiWizard *w, const char **title, const char **keys)
+{
+  if (from_accounts(w))
+    *keys = _("↑↓ choose  c Cloud  d Data Center  Enter next  Esc back  q quit");
+}
+
 static void
 kind_enter(UiWizard *w)
 {
@@ -43,6 +57,8 @@ kind_key(UiWizard *w, gboolean is_char, wint_t key)
   }
   if (ui_is_letter(is_char, key, 'q'))
     return UI_ACTION_QUIT;
+  if (ui_is_escape(is_char, key))
+    return from_accounts(w) ? UI_ACTION_BACK : UI_ACTION_STAY;
   if (ui_is_letter(is_char, key, 'c'))
     w->kind_choice = 0;
   else if (ui_is_letter(is_char, key, 'd'))
@@ -59,4 +75,5 @@ const UiScreen ui_screen_kind = {
   .enter = kind_enter,
   .draw = kind_draw,
   .key = kind_key,
+  .labels = kind_labels,
 };

@@ -24,7 +24,21 @@ launch_draw(const UiWizard *w, int y, int x, int width)
       "access. The browser then comes back to bkt-auth by itself."), h->key);
   int n = ui_text(stdscr, y, x, width, UI_ALL_LINES, A_NORMAL, what);
   n++;
-  ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_BOLD, _("Press Enter to open the browser."));
+  n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_BOLD,
+               _("Press Enter to open the browser."));
+  if (w->base == NULL)
+    return;
+  /* Another account on a stored host: Bitbucket's consent page takes the browser's session as
+   * it is. */
+  const char *who = w->base->username != NULL ? w->base->username : w->base->account;
+  /* TRANSLATORS: %s is the account logged in already on the host */
+  g_autofree char *note = g_strdup_printf(
+    _("If the browser is still signed in to Bitbucket as %s, access goes to that account "
+      "again: sign out of Bitbucket there first, or press s and open the address in a "
+      "private window."),
+    who);
+  n++;
+  ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, note);
 }
 
 static UiAction

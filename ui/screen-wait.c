@@ -36,10 +36,20 @@ asking(const UiWizard *w)
   return w->login != NULL && bkt_login_stage(w->login) == BKT_LOGIN_ASKING;
 }
 
+/* Asking whether the login replaces the same account's earlier one (else whose it is). */
+static gboolean
+asking_replace(const UiWizard *w)
+{
+  return asking(w) && bkt_login_question(w->login) == BKT_LOGIN_ASK_REPLACE;
+}
+
 static void
 wait_labels(const UiWizard *w, const char **title, const char **keys)
 {
-  if (asking(w)) {
+  if (asking_replace(w)) {
+    *title = _("Finishing");
+    *keys = _("y replace  n keep the earlier login  q cancel");
+  } else if (asking(w)) {
     *title = _("Finishing");
     *keys = _("y keep  n do not keep  q cancel");
   } else if (w->login != NULL && !waiting(w)) {
@@ -101,13 +111,36 @@ checklist_draw(const UiWizard *w, int y, int x, int width)
   }
 }
 
-/* The browser came back over a connection whose owner is unknown: the person decides. */
+/* The browser came back over a connection whose owner is unknown, or as an account logged in
+ * already: the person decides. */
 static char *
 ask_question(const UiWizard *w)
 {
   const BktHostEntry *e = bkt_login_entry(w->login);
-  return g_strdup_printf(_("Logged in as %s on %s: keep this login? (y/n) "),
-                         e->username != NULL ? e->username : "?", e->key);
+  const char *who = e->username != NULL ? e->username : "?";
+  if (asking_replace(w))
+    return g_strdup_printf(_("Already logged in to %s as %s: replace that login with this one? "
+                             "(y/n) "),
+                           e->key, who);
+  return g_strdup_printf(_("Logged in as %s on %s: keep this login? (y/n) "), who, e->key);
+}
+
+/* What the answers do. */
+static char *
+ask_explain(const UiWizard *w)
+{
+  if (!asking_replace(w))
+    return g_strdup(_("The browser came back over a connection bkt-auth cannot trace to you. "
+                      "Keep the login only if that is your account."));
+  const BktHostEntry *e = bkt_login_entry(w->login);
+  const char *who = e->username != NULL ? e->username : "?";
+  return g_strdup_printf(
+    /* TRANSLATORS: %s is the user name the browser came back as */
+    _("y puts the new tokens in place of the earlier ones; n keeps the earlier login as it is "
+      "and stores nothing. If you meant to add another account: the browser is signed in to "
+      "Bitbucket as %s, so answer n, sign out of Bitbucket there (or use a private window), "
+      "and log in again."),
+    who);
 }
 
 static void
@@ -120,9 +153,8 @@ ask_draw(const UiWizard *w, int y, int x, int width)
   int last = MAX(n - 1, 0);
   ui_cursor(stdscr, y + last, x + MIN(ui_width(lines[last] ? lines[last] : ""), width - 1));
   n++;
-  ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL,
-          _("The browser came back over a connection bkt-auth cannot trace to you. Keep the "
-            "login only if that is your account."));
+  g_autofree char *explain = ask_explain(w);
+  ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL, explain);
 }
 
 /* What to do while the browser has not come back, the listener, the clock, and what to
@@ -249,7 +281,10 @@ wait_key(UiWizard *w, gboolean is_char, wint_t key)
   gboolean cancel = ui_is_letter(is_char, key, 'q') || ui_is_escape(is_char, key);
   if (asking(w)) {
     if (ui_is_letter(is_char, key, 'y') || ui_is_letter(is_char, key, 'n')) {
-      bkt_login_keep_account(w->login, ui_is_letter(is_char, key, 'y'));
+      gboolean yes = ui_is_letter(is_char, key, 'y');
+      /* Keeping the earlier login ends the wizard with the engine's sentence. */
+      w->keep_earlier = !yes && asking_replace(w);
+      bkt_login_keep_account(w->login, yes);
       w->dirty = TRUE;
     }
     return cancel ? UI_ACTION_QUIT : UI_ACTION_STAY;

@@ -7,6 +7,7 @@
 #include <glib.h>
 
 #include "client.h"
+#include "clientlookup.h"
 #include "flow.h"
 #include "hostcheck.h"
 #include "login.h"
@@ -70,6 +71,17 @@ struct UiWizard {
   int content_rows;
   gboolean follow_cursor; /* bring the cursor into view at the next draw */
 
+  GPtrArray *hosts;       /* accounts, switch, done: the stored logins, as last read */
+  int account_choice;     /* accounts: the entry of its list chosen */
+  BktHostEntry *base;     /* another account: the active login of the stored host it joins */
+  BktClientLookup *lookup; /* another account: reading that host's client credentials */
+  char *switch_host;      /* switch: the host whose active account to choose */
+  int switch_choice;      /* switch: the account chosen */
+  BktHostEntry *switched; /* switch: the account made active, which ends the wizard */
+  gint64 switch_since;    /* switch: since when it waits for another bkt-auth's lock, or 0 */
+  gboolean bkt_on_path;   /* done: the bkt CLI is installed here */
+  gboolean setup_bkt;     /* done: set bkt up to use this login once the wizard is gone */
+
   int kind_choice;        /* kind: 0 Cloud, 1 Data Center */
 
   UiField host;           /* host: what the person typed */
@@ -89,6 +101,8 @@ struct UiWizard {
   gboolean browser_opened;
   gboolean pasting;       /* wait: the paste field is open */
   UiField paste;
+  gboolean keep_earlier;  /* wait: the person kept the earlier login of the same account
+                             rather than replace it, which ends the wizard */
 
   BktHostEntry *result;   /* done: what was stored */
   GError *error;          /* failed: why the last attempt failed */
@@ -131,3 +145,15 @@ void ui_wizard_open_browser(UiWizard *w);
  * answer once bkt_host_check_dispatch says it has one. */
 void ui_host_check_start(UiWizard *w);
 UiAction ui_host_check_done(UiWizard *w);
+/* The switch screen's try again, while another bkt-auth holds the store's lock (screen-switch.c):
+ * called from the loop every little while as long as w->switch_since is set. */
+UiAction ui_switch_retry(UiWizard *w);
+
+/* The accounts screen's reading of a stored host's client credentials (screen-accounts.c): act
+ * on it once bkt_client_lookup_dispatch says it has finished. */
+UiAction ui_accounts_lookup_done(UiWizard *w);
+
+/* "alice (Alice Example)": an account as people know it; newly allocated. */
+char *ui_account_name(const BktHostEntry *e);
+/* The accounts of host key in hosts, in the order stored (borrowed). */
+GPtrArray *ui_host_accounts(GPtrArray *hosts, const char *key);

@@ -174,7 +174,7 @@ fail(UiWizard *w, GError *error)
  * Leave the loop. by_key: the screen's own quit key, which ends with the failure shown on the
  * failed screen. Anything else is a cancel; with a failure on the screen, its words say more
  * than "login cancelled". Once logged in there is nothing left to cancel: every way out of the
- * done screen, Ctrl-C included, ends logged in.
+ * done screen, Ctrl-C included, ends logged in; likewise once an account was made active.
  */
 static void
 end(UiWizard *w, gboolean by_key)
@@ -182,7 +182,7 @@ end(UiWizard *w, gboolean by_key)
   UiScreenId at = w->flow.screen;
   w->quit = TRUE;
   g_clear_error(&w->outcome);
-  if (at == UI_SCREEN_DONE && w->result != NULL)
+  if ((at == UI_SCREEN_DONE && w->result != NULL) || (at == UI_SCREEN_SWITCH && w->switched))
     return;
   if (by_key && at == UI_SCREEN_FAILED && w->error != NULL) {
     w->outcome = g_error_copy(w->error);
@@ -210,6 +210,15 @@ login_options(const UiWizard *w)
 {
   BktLoginOptions o = w->opts->login;
   o.kind = w->flow.kind;
+  /* The wizard asks before a login replaces the same account's earlier one. */
+  o.confirm_replace = TRUE;
+  /* Another account on a stored host goes where its logins go: through the CA they were
+   * given, and over http:// when they were allowed to. */
+  if (w->base != NULL) {
+    if (o.ca_file == NULL)
+      o.ca_file = w->base->ca_file;
+    o.allow_http = o.allow_http || g_str_has_prefix(w->base->base_url, "http://");
+  }
   if (ui_wizard_redirect(w) != NULL)
     o.redirect_uri = ui_wizard_redirect(w);
   o.host = w->flow.kind == BKT_KIND_DC ? w->parsed.base_url : o.host;
@@ -226,6 +235,7 @@ ui_wizard_start_login(UiWizard *w)
   g_clear_pointer(&w->login, bkt_login_free);
   g_clear_error(&w->error);
   w->browser_opened = FALSE;
+  w->keep_earlier = FALSE;
   BktLoginOptions o = login_options(w);
   GError *error = NULL;
   w->login = bkt_login_new(&o, on_progress, w, &error);
@@ -244,6 +254,12 @@ login_finished(UiWizard *w)
     w->result = bkt_host_entry_copy(bkt_login_result(w->login));
     g_clear_pointer(&w->login, bkt_login_free);
     go(w, UI_FLOW_LOGGED_IN);
+  } else if (w->keep_earlier) {
+    /* Nothing failed: the person kept the earlier login, and the engine says so. */
+    w->quit = TRUE;
+    g_clear_error(&w->outcome);
+    w->outcome = g_error_copy(bkt_login_error(w->login));
+    g_clear_pointer(&w->login, bkt_login_free);
   } else {
     GError *e = g_error_copy(bkt_login_error(w->login));
     g_clear_pointer(&w->login, bkt_login_free);
@@ -384,6 +400,12 @@ run_loop(UiWizard *w)
       n += bkt_host_check_pollfds(w->check, fds + n, (int)G_N_ELEMENTS(fds) - n);
       timeout = min_timeout(timeout, bkt_host_check_timeout_ms(w->check));
     }
+    if (w->lookup != NULL) {
+      n += bkt_client_lookup_pollfds(w->lookup, fds + n, (int)G_N_ELEMENTS(fds) - n);
+      timeout = min_timeout(timeout, bkt_client_lookup_timeout_ms(w->lookup));
+    }
+    if (w->switch_since != 0)
+      timeout = min_timeout(timeout, 100); /* the lock is tried again, as a login does */
     /* A resize interrupts poll: curses then has KEY_RESIZE for us. */
     gboolean interrupted = FALSE;
     if (poll(fds, (nfds_t)n, timeout) < 0) {
@@ -410,23 +432,35 @@ run_loop(UiWizard *w)
       BktLoginStage before = bkt_login_stage(w->login);
       bkt_login_dispatch(w->login, fds + login_at, w->login == polled ? login_n : 0);
       BktLoginStage after = bkt_login_stage(w->login);
-      /* The browser came back: show how the login goes on. */
+      /* The browser came back: show how the login goes on; a question stands alone. */
       if (after != before)
         g_clear_pointer(&w->outside, g_free);
+      if (after != before && after == BKT_LOGIN_ASKING)
+        ui_wizard_notice(w, FALSE, NULL);
       if (after == BKT_LOGIN_DONE || after == BKT_LOGIN_FAILED)
         login_finished(w);
     }
     if (w->check != NULL && bkt_host_check_dispatch(w->check))
       act(w, ui_host_check_done(w));
+    if (w->lookup != NULL && bkt_client_lookup_dispatch(w->lookup))
+      act(w, ui_accounts_lookup_done(w));
+    if (w->switch_since != 0 && w->flow.screen == UI_SCREEN_SWITCH)
+      act(w, ui_switch_retry(w));
     if (screens[w->flow.screen]->clock)
       w->dirty = TRUE;
   }
 }
 
-gboolean
-ui_wizard_run(const UiWizardOptions *opts, BktHostEntry **result, GError **error)
+void
+ui_wizard_result_clear(UiWizardResult *result)
 {
-  *result = NULL;
+  g_clear_pointer(&result->entry, bkt_host_entry_free);
+}
+
+gboolean
+ui_wizard_run(const UiWizardOptions *opts, UiWizardResult *result, GError **error)
+{
+  *result = (UiWizardResult){ 0 };
   const BktLoginOptions *lo = &opts->login;
   UiWizard w = { .opts = opts, .dirty = TRUE, .follow_cursor = TRUE };
   ui_field_init(&w.host, FALSE);
@@ -438,6 +472,11 @@ ui_wizard_run(const UiWizardOptions *opts, BktHostEntry **result, GError **error
   w.flow.cloud_consumer = bkt_cloud_consumer_known(lo->client_id, lo->client_secret);
   w.flow.dc_client = lo->client_id != NULL && lo->client_secret != NULL;
   w.flow.browser = !opts->no_browser && bkt_browser_unavailable_reason() == NULL;
+  /* With logins stored and no host named, the first screen shows them. */
+  if (lo->host == NULL && !opts->first_run) {
+    g_autoptr(GPtrArray) stored = bkt_hosts_load(NULL);
+    w.flow.logins = stored != NULL && stored->len > 0;
+  }
 
   /* What the flags answered decides where to start. */
   gboolean ok = TRUE;
@@ -469,8 +508,11 @@ ui_wizard_run(const UiWizardOptions *opts, BktHostEntry **result, GError **error
     run_loop(&w);
     ui_term_close(&w.term);
     ok = w.outcome == NULL;
-    if (ok)
-      *result = g_steal_pointer(&w.result);
+    if (ok && w.switched != NULL)
+      *result = (UiWizardResult){ UI_WIZARD_SWITCHED, g_steal_pointer(&w.switched) };
+    else if (ok)
+      *result = (UiWizardResult){ UI_WIZARD_LOGGED_IN, g_steal_pointer(&w.result),
+                                  w.setup_bkt };
     else
       g_propagate_error(error, g_steal_pointer(&w.outcome));
   } else {
@@ -479,8 +521,14 @@ ui_wizard_run(const UiWizardOptions *opts, BktHostEntry **result, GError **error
 
   bkt_login_free(w.login);
   bkt_host_check_free(w.check);
+  bkt_client_lookup_free(w.lookup);
   bkt_host_clear(&w.parsed);
   bkt_host_entry_free(w.result);
+  bkt_host_entry_free(w.base);
+  bkt_host_entry_free(w.switched);
+  g_free(w.switch_host);
+  if (w.hosts != NULL)
+    g_ptr_array_unref(w.hosts);
   g_clear_error(&w.error);
   g_clear_error(&w.outcome);
   g_free(w.notice);

@@ -35,6 +35,9 @@ void cli_print_result(const BktHostEntry *e);
 /* After a login: bkt's copy of the host follows it; where bkt is installed and holds none,
  * a line says how it can use the login. */
 void cli_after_login(const BktHostEntry *e);
+/* setup-bkt for host (NULL: as the rules of choose.h find it), saying what it did; the exit
+ * code. */
+int cli_setup_bkt(const char *host);
 /* One line on stderr about what happened to bkt's copy of a host (nothing when nothing
  * changed); for a failure, the error's sentence and its exit code (takes error). */
 int cli_say_copy(const char *key, BktBktCopy done, GError *error);

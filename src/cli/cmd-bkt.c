@@ -116,6 +116,23 @@ say_timer(void)
 }
 
 int
+cli_setup_bkt(const char *host)
+{
+  GError *error = NULL;
+  BktBktSetup done;
+  if (!bkt_bkt_setup(host, confirm, NULL, &done, &error)) {
+    bkt_bkt_setup_clear(&done);
+    return cli_fail(error);
+  }
+  say_setup(&done);
+  say_timer();
+  if (!bkt_bkt_on_path())
+    fprintf(stderr, _("bkt is not on PATH here; it finds this login once it is.\n"));
+  bkt_bkt_setup_clear(&done);
+  return 0;
+}
+
+int
 cmd_setup_bkt(int argc, char **argv)
 {
   g_autoptr(GOptionContext) ctx =
@@ -132,16 +149,5 @@ cmd_setup_bkt(int argc, char **argv)
   if (!cli_parse(ctx, "setup-bkt", &argc, &argv) ||
       !cli_one_host("setup-bkt", argc, argv, &host))
     return 1;
-  GError *error = NULL;
-  BktBktSetup done;
-  if (!bkt_bkt_setup(host, confirm, NULL, &done, &error)) {
-    bkt_bkt_setup_clear(&done);
-    return cli_fail(error);
-  }
-  say_setup(&done);
-  say_timer();
-  if (!bkt_bkt_on_path())
-    fprintf(stderr, _("bkt is not on PATH here; it finds this login once it is.\n"));
-  bkt_bkt_setup_clear(&done);
-  return 0;
+  return cli_setup_bkt(host);
 }

@@ -240,16 +240,28 @@ int
 cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run, gboolean json)
 {
   UiWizardOptions wo = { .login = *opts, .no_browser = no_browser, .first_run = first_run };
-  BktHostEntry *e = NULL;
+  UiWizardResult result;
   GError *error = NULL;
-  if (!ui_wizard_run(&wo, &e, &error))
+  if (!ui_wizard_run(&wo, &result, &error))
     return cli_fail(error);
   /* The screen is gone: leave a line in the scrollback to say what happened. */
-  fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, e->username ? e->username : "?");
-  cli_after_login(e);
+  const BktHostEntry *e = result.entry;
+  if (result.end == UI_WIZARD_SWITCHED)
+    fprintf(stderr, _("The active account of %s is now %s.\n"), e->key,
+            e->username != NULL ? e->username : e->account);
+  else
+    fprintf(stderr, _("Logged in to %s as %s.\n"), e->key, e->username ? e->username : "?");
+  /* bkt's copy follows the active account, after a switch too; or bkt is set up now, as the
+   * person asked on the Done screen. The login stands either way: a setup-bkt that fails says
+   * so, and the exit code stays the login's. */
+  if (result.setup_bkt)
+    cli_setup_bkt(e->key);
+  else
+    cli_after_login(e);
+  /* A switch, too, leaves an account logged in and active: the one a caller is to use. */
   if (json)
     cli_print_entry_json(e);
-  bkt_host_entry_free(e);
+  ui_wizard_result_clear(&result);
   return 0;
 }
 

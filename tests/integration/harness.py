@@ -9,6 +9,7 @@ sets up.  Nothing here sleeps and hopes: every wait has a deadline, and every
 subprocess has a timeout.
 """
 
+import fcntl
 import http.client
 import json
 import os
@@ -253,6 +254,22 @@ class FakeBitbucket:
 
     def stats(self):
         return self._request("GET", "/_stats")
+
+
+class LockHolder:
+    """The lock of a configuration directory, held by this (another) process."""
+
+    def __init__(self, config_dir):
+        os.makedirs(config_dir, mode=0o700, exist_ok=True)
+        self.f = open(os.path.join(config_dir, "lock"), "a+")
+        os.chmod(self.f.name, 0o600)
+        fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+    def release(self):
+        if self.f is not None:
+            fcntl.flock(self.f, fcntl.LOCK_UN)
+            self.f.close()
+            self.f = None
 
 
 def run(argv, env, stdin=None, timeout=COMMAND_TIMEOUT):

@@ -332,6 +332,43 @@ class SetupBkt(BktCase):
         self.assertEqual(self.config()["active_context"], "mine")
         self.assert_bkt_works()
 
+    def test_wizard_offers_it_when_bkt_is_installed(self):
+        # The Done screen offers setup-bkt with bkt on PATH; it runs once the screen is gone,
+        # where it may ask (and the desktop may ask for the collection's password).
+        self.make_collection()
+        t = tmux.Tmux(self.tmp)
+        self.addCleanup(t.kill)
+        t.start([self.bin, "login", "-i"], self.env({"TERM": tmux.terminal_type()}), 80, 24)
+        t.wait_for("› Bitbucket Cloud")
+        t.keys("Enter")
+        t.wait_for("Press Enter to open the browser.")
+        t.keys("Enter")
+        t.wait_for("bkt-auth  ·  Logged in")
+        t.wait_for("k set up bkt", join=True)
+        t.wait_for("bkt is installed: press k", join=True)
+        self.assertIsNone(self.config(), "bkt was set up before anyone asked")
+        t.keys("k")
+        t.wait_for("bkt will be set up to use this login when you leave", join=True)
+        t.keys("Enter")
+        self.assertEqual(t.exit_code(), 0, t.stderr_text())
+        self.assertIn("bkt now uses the login of alice on bitbucket.org", t.stderr_text())
+        self.assert_bkt_works()
+
+    def test_wizard_without_bkt_offers_nothing(self):
+        os.remove(os.path.join(self.bin_dir, "bkt"))
+        t = tmux.Tmux(self.tmp)
+        self.addCleanup(t.kill)
+        t.start([self.bin, "login", "-i"], self.env({"TERM": tmux.terminal_type()}), 80, 24)
+        t.wait_for("› Bitbucket Cloud")
+        t.keys("Enter")
+        t.wait_for("Press Enter to open the browser.")
+        t.keys("Enter")
+        screen = t.wait_for("g set up git  Enter finish", join=True)
+        self.assertNotIn("bkt", screen.replace("bkt-auth", ""))
+        t.keys("k", "Enter")
+        self.assertEqual(t.exit_code(), 0, t.stderr_text())
+        self.assertIsNone(self.config())
+
     def test_timer_enabled_where_a_user_manager_runs(self):
         self.make_collection()
         self.login_cloud()

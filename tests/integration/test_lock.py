@@ -9,7 +9,6 @@ sentence that names the lock and exit 1. How fast Ctrl-C acts is measured in
 bench/ (lock-cancel), not asserted here.
 """
 
-import fcntl
 import os
 import re
 import signal
@@ -22,22 +21,6 @@ from tmux import WizardTestCase
 
 # Generous: these only catch a command that does not stop at all.
 PROMPT = 10.0
-
-
-class LockHolder:
-    """The lock of a configuration directory, held by this (another) process."""
-
-    def __init__(self, config_dir):
-        os.makedirs(config_dir, mode=0o700, exist_ok=True)
-        self.f = open(os.path.join(config_dir, "lock"), "a+")
-        os.chmod(self.f.name, 0o600)
-        fcntl.flock(self.f, fcntl.LOCK_EX | fcntl.LOCK_NB)
-
-    def release(self):
-        if self.f is not None:
-            fcntl.flock(self.f, fcntl.LOCK_UN)
-            self.f.close()
-            self.f = None
 
 
 def figure(text):
@@ -60,7 +43,7 @@ def catches_sigint(pid):
 class LineMode(BktTestCase):
 
     def hold(self):
-        holder = LockHolder(self.config_dir)
+        holder = harness.LockHolder(self.config_dir)
         self.addCleanup(holder.release)
         return holder
 
@@ -132,7 +115,7 @@ class LineMode(BktTestCase):
 class Wizard(WizardTestCase):
 
     def test_wizard_counts_and_stops(self):
-        holder = LockHolder(self.config_dir)
+        holder = harness.LockHolder(self.config_dir)
         self.addCleanup(holder.release)
         t = self.tmux_start(["login", "-i"])
         t.wait_for("› Bitbucket Cloud")

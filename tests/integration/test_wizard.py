@@ -395,6 +395,7 @@ class WizardCloud(WizardTestCase):
         # 60x18 is a size the wizard works at: the paste prompt and its field
         # must show there too, whole, over SSH as well.
         for place in ("browser opened", "SSH"):
+            self.forget_logins()
             with self.subTest(place=place):
                 if place == "SSH":
                     t, screen = self.start_ssh(60, 18)

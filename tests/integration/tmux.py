@@ -345,6 +345,12 @@ class WizardTestCase(harness.BktTestCase):
                 stdout_path)
         return t
 
+    def forget_logins(self):
+        """Nothing stored any more, as before the first login: a later run of the wizard meets
+        no stored login (which would open the list of logins, or ask before replacing one)."""
+        self.clear_keyring()
+        shutil.rmtree(self.config_dir, ignore_errors=True)
+
     def save_capture(self, t, name):
         where = os.environ.get("WIZARD_CAPTURE_DIR")
         if not where:

@@ -79,9 +79,12 @@ class UxTestCase(WizardTestCase):
         return self.tmux_start(args, env_extra=self.lang_env(lang, env_extra), width=width,
                                height=height, stdout_path=stdout_path)
 
-    def each_size(self, body):
-        """Run body(size) once per size, each as a subtest."""
-        for size in self.SIZES:
+    def each_size(self, body, keep_logins=False):
+        """Run body(size) once per size, each as a subtest. A size after the first starts with
+        nothing stored (forget_logins), unless keep_logins: then with what the last one left."""
+        for i, size in enumerate(self.SIZES):
+            if i > 0 and not keep_logins:
+                self.forget_logins()
             with self.subTest(size="%dx%d %s" % size):
                 body(size)
 

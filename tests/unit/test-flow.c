@@ -228,6 +228,82 @@ test_retry(void)
   back(&f, "kind");
 }
 
+/* Logins are stored and no host was given: the accounts screen first. */
+static UiFlow
+flow_with_logins(BktKind kind, gboolean dc_client)
+{
+  UiFlow f = flow_new(kind, TRUE, dc_client, TRUE);
+  f.logins = TRUE;
+  start(&f, FALSE, "accounts");
+  return f;
+}
+
+static void
+test_accounts_another_host(void)
+{
+  /* Another host: as a first login goes on, and back to the accounts from its first screen. */
+  UiFlow f = flow_with_logins(BKT_KIND_UNKNOWN, FALSE);
+  f.choice = UI_CHOICE_HOST;
+  next(&f, "kind");
+  f.kind = BKT_KIND_DC;
+  next(&f, "host");
+  next(&f, "guide");
+  back(&f, "host");
+  back(&f, "kind");
+  back(&f, "accounts");
+  g_assert_cmpint(f.depth, ==, 0);
+  /* --kind dc given: straight to the address. */
+  f = flow_with_logins(BKT_KIND_DC, FALSE);
+  f.choice = UI_CHOICE_HOST;
+  next(&f, "host");
+  /* The welcome is for a first run alone. */
+  f = flow_new(BKT_KIND_UNKNOWN, TRUE, FALSE, TRUE);
+  f.logins = TRUE;
+  start(&f, TRUE, "welcome");
+}
+
+static void
+test_accounts_another_account(void)
+{
+  /* A stored Data Center whose client credentials were found: straight to the sign-in. */
+  UiFlow f = flow_with_logins(BKT_KIND_UNKNOWN, FALSE);
+  f.choice = UI_CHOICE_ACCOUNT;
+  f.kind = BKT_KIND_DC;
+  f.dc_client = TRUE;
+  next(&f, "launch");
+  next(&f, "wait");
+  step(&f, UI_FLOW_FAILED, "failed");
+  back(&f, "accounts");
+  /* None found (a token login): the guide and the fields, the address known. */
+  f.choice = UI_CHOICE_ACCOUNT;
+  f.dc_client = FALSE;
+  next(&f, "guide");
+  next(&f, "creds");
+  back(&f, "guide");
+  back(&f, "accounts");
+  /* Cloud with its consumer, without a browser. */
+  f = flow_with_logins(BKT_KIND_UNKNOWN, FALSE);
+  f.browser = FALSE;
+  f.choice = UI_CHOICE_ACCOUNT;
+  f.kind = BKT_KIND_CLOUD;
+  next(&f, "wait");
+  step(&f, UI_FLOW_LOGGED_IN, "done");
+}
+
+static void
+test_accounts_switch(void)
+{
+  UiFlow f = flow_with_logins(BKT_KIND_UNKNOWN, FALSE);
+  f.choice = UI_CHOICE_SWITCH;
+  next(&f, "switch");
+  /* Switching ends the wizard: nothing follows. */
+  next(&f, "switch");
+  back(&f, "accounts");
+  f.choice = UI_CHOICE_HOST;
+  next(&f, "kind");
+  back(&f, "accounts");
+}
+
 static void
 test_screen_names(void)
 {
@@ -253,6 +329,9 @@ main(int argc, char **argv)
   g_test_add_func("/flow/back/started-late", test_back_when_started_late);
   g_test_add_func("/flow/back/other-kind", test_back_then_other_kind);
   g_test_add_func("/flow/retry", test_retry);
+  g_test_add_func("/flow/accounts/another-host", test_accounts_another_host);
+  g_test_add_func("/flow/accounts/another-account", test_accounts_another_account);
+  g_test_add_func("/flow/accounts/switch", test_accounts_switch);
   g_test_add_func("/flow/screen-names", test_screen_names);
   return g_test_run();
 }

@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: MIT */
 #include <glib/gstdio.h>
+#include <poll.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "choose.h"
+#include "clientlookup.h"
 #include "error.h"
 #include "files.h"
 #include "signals.h"
@@ -294,6 +296,71 @@ test_accounts(void)
   g_assert_true(carol->active);
 }
 
+/* Run a client lookup from a poll loop, as a front end does. */
+static gboolean
+client_lookup(GPtrArray *hosts, const char *key, char **id, BktSecret **secret, GError **error)
+{
+  g_autoptr(BktClientLookup) lookup = bkt_client_lookup_new(hosts, key);
+  while (!bkt_client_lookup_dispatch(lookup)) {
+    struct pollfd fds[32];
+    int n = bkt_client_lookup_pollfds(lookup, fds, (int)G_N_ELEMENTS(fds));
+    g_assert_cmpint(poll(fds, (nfds_t)n, bkt_client_lookup_timeout_ms(lookup)), >=, 0);
+  }
+  return bkt_client_lookup_finish(lookup, id, secret, error);
+}
+
+/* Another account on a stored host: the client ID and secret its logins use, found among the
+ * secrets of its accounts; the active one's first. */
+static void
+test_client_lookup(void)
+{
+  g_autoptr(GPtrArray) hosts = bkt_hosts_new();
+  BktHostEntry *alice = account("git.example.com", BKT_KIND_DC, "alice");
+  BktHostEntry *bob = account("git.example.com", BKT_KIND_DC, "bob");
+  BktHostEntry *carol = account("git.example.com", BKT_KIND_DC, "carol");
+  BktHostEntry *token = account("tokens.example.com", BKT_KIND_DC, "dave");
+  g_free(carol->client_id);
+  carol->client_id = g_strdup("other-cid");
+  carol->last_used = 50;
+  token->auth = BKT_AUTH_TOKEN;
+  g_clear_pointer(&token->client_id, g_free);
+  alice->last_used = 100;
+  bkt_hosts_put(hosts, alice);
+  bkt_hosts_put(hosts, carol);
+  bkt_hosts_put(hosts, bob); /* active, and its secrets hold no client secret */
+  bkt_hosts_put(hosts, token);
+  BktSecrets with = secrets_of("AT-A", "RT-A", "CS-A", 0);
+  BktSecrets without = secrets_of("AT-B", "RT-B", NULL, 0);
+  BktSecrets other = secrets_of("AT-C", "RT-C", "CS-C", 0);
+  g_assert_true(bkt_secrets_save(alice, &with, NULL));
+  g_assert_true(bkt_secrets_save(bob, &without, NULL));
+  g_assert_true(bkt_secrets_save(carol, &other, NULL));
+  g_assert_true(bkt_secrets_save(token, &without, NULL));
+
+  /* bob's client ID; its secret from alice, who used the same one (not carol's). */
+  g_autofree char *id = NULL;
+  g_autoptr(BktSecret) secret = NULL;
+  g_autoptr(GError) error = NULL;
+  g_assert_true(client_lookup(hosts, "git.example.com", &id, &secret, &error));
+  g_assert_cmpstr(id, ==, "cid");
+  g_assert_cmpstr(bkt_secret_str(secret), ==, "CS-A");
+  /* A token login has no client to reuse; a host not stored neither. */
+  g_clear_pointer(&id, g_free);
+  g_clear_pointer(&secret, bkt_secret_free);
+  g_assert_false(client_lookup(hosts, "tokens.example.com", &id, &secret, &error));
+  g_assert_no_error(error);
+  g_assert_false(client_lookup(hosts, "nowhere.example.com", &id, &secret, &error));
+  g_assert_no_error(error);
+  g_assert_null(id);
+  g_assert_null(secret);
+  /* Freed while it reads: cancelled, nothing left behind. */
+  bkt_client_lookup_free(bkt_client_lookup_new(hosts, "git.example.com"));
+  bkt_secrets_clear(&with);
+  bkt_secrets_clear(&without);
+  bkt_secrets_clear(&other);
+  remove_file("secrets.json");
+}
+
 /* What the release before accounts stored: hosts.json version 1 and secrets under the host
  * alone; the upgrade moves both, keeps the old list beside it, and loses nothing. */
 static void
@@ -536,6 +603,7 @@ main(int argc, char **argv)
   g_test_add_func("/store/hosts-damaged", test_hosts_damaged);
   g_test_add_func("/store/file-secrets", test_file_secrets);
   g_test_add_func("/store/accounts", test_accounts);
+  g_test_add_func("/store/client-lookup", test_client_lookup);
   g_test_add_func("/store/upgrade", test_upgrade);
   g_test_add_func("/store/lock", test_lock);
   g_test_add_func("/store/save-and-undo", test_save_and_undo);
