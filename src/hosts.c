@@ -12,8 +12,6 @@
 #include "error.h"
 #include "files.h"
 
-#define HOSTS_FILE "hosts.json"
-#define HOSTS_VERSION 2
 
 const char *
 bkt_auth_to_string(BktAuth auth)
@@ -254,12 +252,16 @@ parse_v2(const cJSON *hosts, GPtrArray *out)
 {
   if (!cJSON_IsObject(hosts))
     return FALSE;
+  /* A name twice (cJSON keeps both) is damage: a host among the hosts, an account among its
+   * host's accounts. */
+  g_autoptr(GHashTable) seen = g_hash_table_new(g_str_hash, g_str_equal);
   for (const cJSON *h = hosts->child; h != NULL; h = h->next) {
+    guint first = out->len;
     const cJSON *accounts = cJSON_GetObjectItemCaseSensitive(h, "accounts");
     const cJSON *active = cJSON_GetObjectItemCaseSensitive(h, "active");
     g_autoptr(BktHostEntry) host = bkt_host_entry_new();
     if (!cJSON_IsObject(h) || h->string == NULL || *h->string == '\0' ||
-        bkt_hosts_active(out, h->string) != NULL || !cJSON_IsObject(accounts) ||
+        !g_hash_table_add(seen, h->string) || !cJSON_IsObject(accounts) ||
         accounts->child == NULL || !cJSON_IsString(active))
       return FALSE;
     for (const cJSON *m = h->child; m != NULL; m = m->next) {
@@ -274,8 +276,10 @@ parse_v2(const cJSON *hosts, GPtrArray *out)
       return FALSE;
     for (const cJSON *a = accounts->child; a != NULL; a = a->next) {
       g_autoptr(BktHostEntry) e = bkt_host_entry_copy(host);
-      if (!cJSON_IsObject(a) || a->string == NULL || *a->string == '\0' ||
-          bkt_hosts_find(out, h->string, a->string) != NULL ||
+      gboolean again = a->string == NULL;
+      for (guint i = first; i < out->len && !again; i++)
+        again = strcmp(((BktHostEntry *)g_ptr_array_index(out, i))->account, a->string) == 0;
+      if (!cJSON_IsObject(a) || a->string == NULL || *a->string == '\0' || again ||
           !take_fields(e, a, AT_ACCOUNT, 2, NULL))
         return FALSE;
       e->key = g_strdup(h->string);
@@ -300,15 +304,15 @@ bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, int *version_out
   int version = v == NULL ? 1 : d >= 1 && d <= G_MAXINT16 ? (int)d : 0;
   gboolean ok = cJSON_IsObject(json) && version >= 1 && (v == NULL || d == version);
   /* A newer format may hold anything; this one holds these two alone. */
-  for (const cJSON *m = ok && version <= HOSTS_VERSION ? json->child : NULL; m; m = m->next)
+  for (const cJSON *m = ok && version <= BKT_HOSTS_VERSION ? json->child : NULL; m; m = m->next)
     ok = ok && (g_strcmp0(m->string, "version") == 0 || g_strcmp0(m->string, "hosts") == 0);
   if (version_out != NULL)
     *version_out = ok ? version : 0;
-  if (ok && version > HOSTS_VERSION) {
+  if (ok && version > BKT_HOSTS_VERSION) {
     cJSON_Delete(json);
     g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
                 _("the list of hosts was written by a newer bkt-auth (format %d; this one "
-                  "reads up to %d): upgrade bkt-auth"), version, HOSTS_VERSION);
+                  "reads up to %d): upgrade bkt-auth"), version, BKT_HOSTS_VERSION);
     return FALSE;
   }
   g_autoptr(GPtrArray) taken = bkt_hosts_new();
@@ -318,8 +322,7 @@ bkt_hosts_parse(const char *text, size_t len, GPtrArray *hosts, int *version_out
     g_set_error_literal(error, BKT_ERROR, BKT_ERROR_STORE, _("the list of hosts is damaged"));
     return FALSE;
   }
-  for (guint i = 0; i < taken->len; i++)
-    g_ptr_array_add(hosts, bkt_host_entry_copy(g_ptr_array_index(taken, i)));
+  g_ptr_array_extend_and_steal(hosts, g_steal_pointer(&taken));
   return TRUE;
 }
 
@@ -356,7 +359,7 @@ char *
 bkt_hosts_print(GPtrArray *hosts)
 {
   cJSON *root = cJSON_CreateObject();
-  cJSON_AddNumberToObject(root, "version", HOSTS_VERSION);
+  cJSON_AddNumberToObject(root, "version", BKT_HOSTS_VERSION);
   cJSON *by_host = cJSON_AddObjectToObject(root, "hosts");
   g_autoptr(GPtrArray) keys = bkt_hosts_keys(hosts);
   for (guint k = 0; k < keys->len; k++) {
@@ -377,56 +380,6 @@ bkt_hosts_print(GPtrArray *hosts)
   char *with_nl = g_strconcat(text, "\n", NULL);
   cJSON_free(text);
   return with_nl;
-}
-
-GPtrArray *
-bkt_hosts_load(GError **error)
-{
-  g_autofree char *path = bkt_config_path(HOSTS_FILE, error);
-  g_autofree char *text = NULL;
-  size_t len = 0;
-  if (path == NULL || !bkt_file_read(path, &text, &len, error))
-    return NULL;
-  GPtrArray *hosts = bkt_hosts_new();
-  g_autoptr(GError) local = NULL;
-  int version = 0;
-  if (text != NULL && !bkt_hosts_parse(text, len, hosts, &version, &local)) {
-    if (version > HOSTS_VERSION)
-      g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
-                  _("'%s' was written by a newer bkt-auth (format %d; this one reads up to "
-                    "%d), so it is left as it is: upgrade bkt-auth"), path, version,
-                  HOSTS_VERSION);
-    else
-      g_set_error(error, BKT_ERROR, BKT_ERROR_STORE,
-                  _("'%s' is damaged and cannot be read: move it aside and log in again"), path);
-    g_ptr_array_unref(hosts);
-    return NULL;
-  }
-  return hosts;
-}
-
-gboolean
-bkt_hosts_save(GPtrArray *hosts, GError **error)
-{
-  g_autofree char *path = bkt_config_path(HOSTS_FILE, error);
-  if (path == NULL)
-    return FALSE;
-  g_autofree char *text = bkt_hosts_print(hosts);
-  return bkt_file_write(path, text, strlen(text), error);
-}
-
-gboolean
-bkt_hosts_keep_old(int version, GError **error)
-{
-  g_autofree char *path = bkt_config_path(HOSTS_FILE, error);
-  g_autofree char *text = NULL;
-  size_t len = 0;
-  if (path == NULL || !bkt_file_read(path, &text, &len, error))
-    return FALSE;
-  if (text == NULL)
-    return TRUE;
-  g_autofree char *old = g_strdup_printf("%s.v%d", path, version);
-  return bkt_file_write(old, text, len, error);
 }
 
 /* ---- finding and changing ---- */

@@ -3,6 +3,9 @@
 
 #include <glib.h>
 
+/* The format of hosts.json this release writes, and the newest it reads. */
+#define BKT_HOSTS_VERSION 2
+
 #include "host.h"
 
 /* Where secrets of a login live. Protocol strings in hosts.json, never translated. */

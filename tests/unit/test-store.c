@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <fcntl.h>
 #include <glib/gstdio.h>
 #include <poll.h>
 #include <signal.h>
@@ -120,6 +121,40 @@ test_hosts_roundtrip(void)
 }
 
 /* hosts.json is read whole or not at all: anything it cannot read makes it damaged. */
+/* A list read once is not read again until the file changes: replaced, or changed in place. */
+static void
+test_hosts_read_again_when_changed(void)
+{
+  const char *one = "{\"version\":2,\"hosts\":{\"a.example.com\":{\"kind\":\"dc\","
+                    "\"active\":\"1\",\"accounts\":{\"1\":{\"username\":\"al\"}}}}}";
+  const char *two = "{\"version\":2,\"hosts\":{\"b.example.com\":{\"kind\":\"dc\","
+                    "\"active\":\"1\",\"accounts\":{\"1\":{\"username\":\"al\"}}}}}";
+  write_file("hosts.json", one);
+  g_autoptr(GPtrArray) first = bkt_hosts_load(NULL);
+  g_assert_nonnull(bkt_hosts_active(first, "a.example.com"));
+  /* The copy handed out is the caller's: changing it changes nothing read later. */
+  bkt_host_entry_free(g_ptr_array_steal_index(first, 0));
+  g_autoptr(GPtrArray) again = bkt_hosts_load(NULL);
+  g_assert_nonnull(bkt_hosts_active(again, "a.example.com"));
+  /* Replaced, as every write replaces it. */
+  write_file("hosts.json", two);
+  g_autoptr(GPtrArray) replaced = bkt_hosts_load(NULL);
+  g_assert_nonnull(bkt_hosts_active(replaced, "b.example.com"));
+  /* Changed in place, by hand: the same size, another time. */
+  g_autofree char *path = g_build_filename(dir, "hosts.json", NULL);
+  FILE *f = fopen(path, "r+");
+  g_assert_nonnull(f);
+  g_assert_cmpint(fputs(one, f), >=, 0);
+  fclose(f);
+  struct timespec later[2] = { { 0, UTIME_OMIT }, { 2000000000, 0 } };
+  g_assert_cmpint(utimensat(AT_FDCWD, path, later, 0), ==, 0);
+  g_autoptr(GPtrArray) edited = bkt_hosts_load(NULL);
+  g_assert_nonnull(bkt_hosts_active(edited, "a.example.com"));
+  remove_file("hosts.json");
+  g_autoptr(GPtrArray) gone = bkt_hosts_load(NULL);
+  g_assert_cmpuint(gone->len, ==, 0);
+}
+
 static void
 test_hosts_damaged(void)
 {
@@ -601,6 +636,7 @@ main(int argc, char **argv)
   g_setenv("BKT_AUTH_CONFIG_DIR", dir, TRUE);
   g_test_add_func("/store/hosts-roundtrip", test_hosts_roundtrip);
   g_test_add_func("/store/hosts-damaged", test_hosts_damaged);
+  g_test_add_func("/store/hosts-read-again", test_hosts_read_again_when_changed);
   g_test_add_func("/store/file-secrets", test_file_secrets);
   g_test_add_func("/store/accounts", test_accounts);
   g_test_add_func("/store/client-lookup", test_client_lookup);
