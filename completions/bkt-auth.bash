@@ -41,6 +41,9 @@ _bkt_auth()
                 -k|--kind)
                     COMPREPLY=($(compgen -W "cloud dc" -- "$cur"))
                     return 0 ;;
+                --storage)
+                    COMPREPLY=($(compgen -W "secret-service kernel-keyring file" -- "$cur"))
+                    return 0 ;;
                 --client-secret-file|--ca-file)
                     COMPREPLY=($(compgen -f -- "$cur"))
                     return 0 ;;
@@ -49,7 +52,7 @@ _bkt_auth()
             esac
             options="--kind --web --interactive --no-interactive --with-token --client-id
                 --client-secret-file --redirect-uri --scopes --no-browser --timeout --ca-file
-                --allow-http --insecure-storage --json --help" ;;
+                --allow-http --storage --insecure-storage --json --help" ;;
         status|token|refresh|logout|switch|exec)
             if [[ $command == exec ]]; then
                 # After "--": the command to run, then its own arguments.

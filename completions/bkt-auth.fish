@@ -68,6 +68,7 @@ complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l no-browser -d 'Sh
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l timeout -x -d 'Seconds to wait for the browser'
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l ca-file -r -F -d 'Extra CA certificates'
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l allow-http -d 'Permit an http:// host'
+complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l storage -x -a 'secret-service kernel-keyring file' -d 'Where to keep the tokens'
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l insecure-storage -d 'Keep tokens in a private file'
 complete -c bkt-auth -n '__fish_seen_subcommand_from login' -l json -d 'Print the result as JSON'
 

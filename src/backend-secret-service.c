@@ -7,10 +7,12 @@
 #include <string.h>
 
 #include "backend.h"
+#include "browser.h"
 #include "error.h"
 #include "hosts.h"
 
 #define DEADLINE_MS 5000
+#define BUS_NAME "org.freedesktop.secrets"
 
 static const SecretSchema schema = {
   "org.bkt-auth.Credentials",
@@ -41,6 +43,8 @@ typedef struct {
   char *host;
   char *value;           /* a lookup's answer (libsecret's memory), while its lock is checked */
   GList *legacy;         /* items of the host alone (no account), still to delete */
+  GDBusConnection *bus;  /* a probe's */
+  SecretService *service;
 } Call;
 
 static void
@@ -59,6 +63,8 @@ call_free(Call *c)
   if (c->value != NULL)
     secret_password_free(c->value);
   g_list_free_full(c->legacy, g_object_unref);
+  g_clear_object(&c->bus);
+  g_clear_object(&c->service);
   g_object_unref(c->task);
   g_free(c);
 }
@@ -80,7 +86,7 @@ on_task_cancelled(GCancellable *task_cancel, gpointer data)
 }
 
 static GError *
-unreachable_error(gboolean in_time, const GError *cause)
+unreachable_error(gboolean in_time, const GError *cause, const char *host)
 {
   if (!in_time)
     return g_error_new_literal(BKT_ERROR, BKT_ERROR_STORE,
@@ -88,6 +94,12 @@ unreachable_error(gboolean in_time, const GError *cause)
                                  "within 5 seconds, it may be locked: unlock it and try again, "
                                  "or log in with --insecure-storage to keep tokens in a file "
                                  "only you can read"));
+  if (host != NULL)
+    return g_error_new(BKT_ERROR, BKT_ERROR_STORE,
+                       _("cannot use the Secret Service (your desktop keyring), which keeps the "
+                         "token for '%s': %s; run bkt-auth where it can be reached (your "
+                         "desktop session), or log in again here with 'bkt-auth login %s'"),
+                       host, cause != NULL ? cause->message : _("unknown error"), host);
   return g_error_new(BKT_ERROR, BKT_ERROR_STORE,
                      _("cannot use the Secret Service (your desktop keyring): %s; start or "
                        "unlock it, or log in with --insecure-storage to keep tokens in a file "
@@ -103,7 +115,10 @@ call_fail(Call *c, const GError *cause)
   if (!c->timed_out && task_cancel != NULL && g_cancellable_is_cancelled(task_cancel))
     g_task_return_new_error(c->task, BKT_ERROR, BKT_ERROR_CANCELLED, "%s", _("cancelled"));
   else
-    g_task_return_error(c->task, unreachable_error(!c->timed_out, cause));
+    g_task_return_error(c->task,
+                        unreachable_error(!c->timed_out, cause,
+                                          c->op == OP_LOOKUP || c->op == OP_CLEAR ? c->host
+                                                                                  : NULL));
   call_free(c);
 }
 
@@ -135,7 +150,7 @@ static Call *
 call_start(GTask *task, Op op, const BktSecretKey *key)
 {
   if (unresponsive) {
-    g_task_return_error(task, unreachable_error(FALSE, NULL));
+    g_task_return_error(task, unreachable_error(FALSE, NULL, NULL));
     return NULL;
   }
   return call_new(task, op, key);
@@ -363,27 +378,175 @@ ss_clear(const BktSecretKey *key, GTask *task)
     secret_password_clearv(&schema, c->attrs, c->cancel, on_cleared, c);
 }
 
+/* ---- whether it can keep a new login here ---- */
+
+static gboolean
+env_set(const char *name)
+{
+  const char *v = g_getenv(name);
+  return v != NULL && *v != '\0';
+}
+
+/* A keyring's prompt can reach the person: a graphical session here, not one over SSH
+ * (whose prompts would show on the far machine's screen, if anywhere). */
+static gboolean
+can_prompt(void)
+{
+  return (env_set("DISPLAY") || env_set("WAYLAND_DISPLAY")) && !bkt_env_is_ssh();
+}
+
+/* The probe ends: the Secret Service cannot be used here (unless the caller cancelled or the
+ * deadline struck, which stay what they are). */
+static void
+probe_unusable(Call *c, GError *reason)
+{
+  GCancellable *task_cancel = g_task_get_cancellable(c->task);
+  if (c->timed_out || (task_cancel != NULL && g_cancellable_is_cancelled(task_cancel))) {
+    g_error_free(reason);
+    call_fail(c, NULL);
+    return;
+  }
+  g_task_return_error(c->task, reason);
+  call_free(c);
+}
+
+static GError *
+unusable(const char *message)
+{
+  return g_error_new_literal(BKT_ERROR, BKT_ERROR_STORE_UNUSABLE, message);
+}
+
+static void
+on_default_collection(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  SecretCollection *collection = secret_collection_for_alias_finish(result, &error);
+  if (error != NULL) {
+    call_fail(c, error);
+    return;
+  }
+  gboolean locked = collection == NULL || secret_collection_get_locked(collection);
+  if (!locked || can_prompt()) {
+    g_task_return_boolean(c->task, TRUE);
+    call_free(c);
+  } else if (collection != NULL) {
+    probe_unusable(c, unusable(_("the default keyring of the Secret Service is locked, and "
+                                 "nothing here can ask for its password (no graphical "
+                                 "display)")));
+  } else {
+    probe_unusable(c, unusable(_("the Secret Service has no default keyring, and nothing here "
+                                 "can ask to create one (no graphical display)")));
+  }
+  g_clear_object(&collection);
+}
+
 static void
 on_service(GObject *source, GAsyncResult *result, gpointer data)
 {
   Call *c = data;
   g_autoptr(GError) error = NULL;
-  SecretService *svc = secret_service_get_finish(result, &error);
-  if (svc == NULL) {
+  c->service = secret_service_get_finish(result, &error);
+  if (c->service != NULL) {
+    secret_collection_for_alias(c->service, SECRET_COLLECTION_DEFAULT, SECRET_COLLECTION_NONE,
+                                c->cancel, on_default_collection, c);
+  } else if (g_error_matches(error, G_DBUS_ERROR, G_DBUS_ERROR_SERVICE_UNKNOWN) ||
+             (error->domain == G_DBUS_ERROR && error->code >= G_DBUS_ERROR_SPAWN_EXEC_FAILED &&
+              error->code <= G_DBUS_ERROR_SPAWN_FAILED)) {
+    g_autofree char *why =
+      g_strdup_printf(_("the Secret Service could not be started (%s)"), error->message);
+    probe_unusable(c, unusable(why));
+  } else {
     call_fail(c, error);
-    return;
   }
-  g_object_unref(svc);
-  g_task_return_boolean(c->task, TRUE);
-  call_free(c);
+}
+
+/* Started or running: ask it. */
+static void
+open_service(Call *c)
+{
+  secret_service_get(SECRET_SERVICE_OPEN_SESSION, c->cancel, on_service, c);
 }
 
 static void
+on_activatable(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish(c->bus, result, &error);
+  if (reply == NULL) {
+    call_fail(c, error);
+    return;
+  }
+  const char **names = NULL;
+  g_variant_get(reply, "(^a&s)", &names);
+  gboolean activatable = names != NULL && g_strv_contains(names, BUS_NAME);
+  g_free(names);
+  if (activatable)
+    open_service(c); /* D-Bus starts it */
+  else
+    probe_unusable(c, unusable(_("nothing provides the Secret Service on the session bus")));
+}
+
+static void
+on_owner(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariant) reply = g_dbus_connection_call_finish(c->bus, result, &error);
+  gboolean owned = FALSE;
+  if (reply == NULL) {
+    call_fail(c, error);
+    return;
+  }
+  g_variant_get(reply, "(b)", &owned);
+  if (owned)
+    open_service(c);
+  else
+    g_dbus_connection_call(c->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                           "org.freedesktop.DBus", "ListActivatableNames", NULL,
+                           G_VARIANT_TYPE("(as)"), G_DBUS_CALL_FLAGS_NONE, -1, c->cancel,
+                           on_activatable, c);
+}
+
+static void
+on_bus(GObject *source, GAsyncResult *result, gpointer data)
+{
+  Call *c = data;
+  g_autoptr(GError) error = NULL;
+  c->bus = g_bus_get_finish(result, &error);
+  if (c->bus == NULL) {
+    g_autofree char *why = g_strdup_printf(_("cannot reach the D-Bus session bus (%s), so no "
+                                             "Secret Service can be asked"), error->message);
+    probe_unusable(c, unusable(why));
+    return;
+  }
+  g_dbus_connection_call(c->bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                         "org.freedesktop.DBus", "NameHasOwner",
+                         g_variant_new("(s)", BUS_NAME), G_VARIANT_TYPE("(b)"),
+                         G_DBUS_CALL_FLAGS_NONE, -1, c->cancel, on_owner, c);
+}
+
+static gboolean ss_absent(void);
+
+/*
+ * Usable: the session bus answers, and the Secret Service on it (running, or one that D-Bus
+ * starts) has a default collection that is unlocked, or one a prompt on this display can
+ * unlock or create. Started over SSH, GNOME Keyring has nothing unlocked and no display to ask
+ * on: not usable, and a new login goes elsewhere.
+ */
+static void
 ss_probe(GTask *task)
 {
+  if (ss_absent()) {
+    g_task_return_error(task,
+                        unusable(_("there is no D-Bus session bus here, so no Secret Service "
+                                   "can be asked")));
+    return;
+  }
   Call *c = call_start(task, OP_PROBE, NULL);
   if (c != NULL)
-    secret_service_get(SECRET_SERVICE_OPEN_SESSION, c->cancel, on_service, c);
+    g_bus_get(G_BUS_TYPE_SESSION, c->cancel, on_bus, c);
 }
 
 /* No session bus to ask: D-Bus would fail, or start one by X11 autolaunch and wait. */

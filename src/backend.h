@@ -26,15 +26,24 @@ typedef struct {
   void (*store)(const BktSecretKey *key, const BktSecret *value, GTask *task);
   /* Nothing under key afterwards (also when nothing was there): the task returns TRUE. */
   void (*clear)(const BktSecretKey *key, GTask *task);
-  /* Whether it can keep secrets here and now: the task returns TRUE, or the reason. */
+  /*
+   * Whether it can keep secrets here and now: the task returns TRUE, or the reason:
+   * BKT_ERROR_STORE_UNUSABLE when it is not there to use (no session bus, a keyring that is
+   * locked with nothing here to unlock it, a kernel that refuses keyrings), so that a new
+   * login may go elsewhere; any other error when it is there but fails.
+   */
   void (*probe)(GTask *task);
   /* Whether asking it could wait for long (a bus that is not there): FALSE means try. */
   gboolean (*absent)(void);
   /* Where the secrets are, for people; newly allocated. */
   char *(*describe)(void);
+  /* Optional: why a login's secrets may be missing though nothing removed them, as a
+   * sentence naming host and what to do; newly allocated. */
+  char *(*forgotten)(const char *host);
 } BktBackend;
 
 extern const BktBackend bkt_backend_secret_service;
+extern const BktBackend bkt_backend_kernel_keyring;
 extern const BktBackend bkt_backend_file;
 
 /* The backend of a storage name; NULL when there is none of that name. */

@@ -23,3 +23,8 @@ void doctor_emit(Run *run, BktCheck *c);
  * entry and token are given). */
 void doctor_check_server(Run *run, const BktHost *host, const char *ca_file, const BktHostEntry *entry,
                   const BktSecret *token);
+
+/* Where tokens can be kept here: the Secret Service and the kernel keyring. */
+void doctor_check_stores(Run *run, GPtrArray *hosts);
+/* Logins kept in the file while a safer store can be used (only named, when not NULL). */
+void doctor_check_file_logins(Run *run, GPtrArray *hosts, const BktHostEntry *named);

@@ -27,8 +27,8 @@
 #include "timefmt.h"
 
 const char *const bkt_check_ids[] = {
-  "secret-service", "config-dir", "config-file", "env-token", "login", "browser", "session",
-  "reachable", "tls", "bitbucket", "clock", "token", NULL,
+  "secret-service", "kernel-keyring", "config-dir", "config-file", "env-token", "login",
+  "storage", "browser", "session", "reachable", "tls", "bitbucket", "clock", "token", NULL,
 };
 
 void
@@ -74,96 +74,6 @@ doctor_emit(Run *run, BktCheck *c)
 {
   run->report(c, run->user_data);
   bkt_check_free(c);
-}
-
-/* ---- the Secret Service ---- */
-
-/* The name of process pid: its argv[0] without the directory, else its comm. */
-static char *
-process_name(guint32 pid)
-{
-  g_autofree char *cmdline_path = g_strdup_printf("/proc/%u/cmdline", pid);
-  g_autofree char *cmdline = NULL;
-  gsize len = 0;
-  if (g_file_get_contents(cmdline_path, &cmdline, &len, NULL) && len > 0 && cmdline[0]) {
-    g_autofree char *base = g_path_get_basename(cmdline);
-    return bkt_text_tame(base);
-  }
-  g_autofree char *comm_path = g_strdup_printf("/proc/%u/comm", pid);
-  g_autofree char *comm = NULL;
-  if (g_file_get_contents(comm_path, &comm, NULL, NULL))
-    return bkt_text_tame(g_strstrip(comm));
-  /* TRANSLATORS: a program known only by its process ID */
-  return g_strdup_printf(_("process %u"), pid);
-}
-
-/* -1 without a session bus, 0 when nobody owns org.freedesktop.secrets, 1 with *name set. */
-static int
-secret_owner(char **name)
-{
-  *name = NULL;
-  if (bkt_backend_secret_service.absent())
-    return -1;
-  GDBusConnection *bus = g_bus_get_sync(G_BUS_TYPE_SESSION, NULL, NULL);
-  if (bus == NULL)
-    return -1;
-  GVariant *reply = g_dbus_connection_call_sync(
-    bus, "org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus",
-    "GetConnectionUnixProcessID", g_variant_new("(s)", "org.freedesktop.secrets"),
-    G_VARIANT_TYPE("(u)"), G_DBUS_CALL_FLAGS_NONE, 3000, NULL, NULL);
-  g_object_unref(bus);
-  if (reply == NULL)
-    return 0;
-  guint32 pid = 0;
-  g_variant_get(reply, "(u)", &pid);
-  g_variant_unref(reply);
-  *name = process_name(pid);
-  return 1;
-}
-
-static void
-check_secret_service(Run *run, GPtrArray *hosts)
-{
-  gboolean needed = hosts == NULL || hosts->len == 0;
-  for (guint i = 0; hosts != NULL && i < hosts->len; i++)
-    if (g_strcmp0(((BktHostEntry *)g_ptr_array_index(hosts, i))->storage,
-                  BKT_STORAGE_SECRET_SERVICE) == 0)
-      needed = TRUE;
-  BktCheckStatus bad = needed ? BKT_CHECK_FAIL : BKT_CHECK_WARN;
-  const char *fallback = _("or log in with --insecure-storage to keep tokens in a file only "
-                           "you can read");
-  if (bkt_backend_secret_service.absent()) {
-    doctor_emit(run, doctor_check("secret-service", NULL, bad,
-                        g_strdup(_("there is no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is "
-                                   "not set), so there is no Secret Service to keep tokens")),
-                        g_strdup_printf(_("run bkt-auth in a desktop session, or start a bus "
-                                          "and a keyring (dbus-run-session, "
-                                          "gnome-keyring-daemon --unlock); %s"), fallback)));
-    return;
-  }
-  g_autoptr(GError) error = NULL;
-  gboolean ok = bkt_store_probe(BKT_STORAGE_SECRET_SERVICE, &error);
-  char *daemon = NULL;
-  int owner = secret_owner(&daemon);
-  BktCheck *c;
-  if (ok) {
-    c = doctor_check("secret-service", NULL, BKT_CHECK_OK,
-                  daemon != NULL
-                    ? g_strdup_printf(_("the Secret Service answers: %s keeps the tokens"), daemon)
-                    : g_strdup(_("the Secret Service answers")),
-                  NULL);
-  } else if (owner <= 0) {
-    c = doctor_check("secret-service", NULL, bad,
-                  g_strdup(_("nothing provides the Secret Service on the session bus")),
-                  g_strdup_printf(_("start a keyring that speaks it (GNOME Keyring, KWallet, or "
-                                    "KeePassXC with Secret Service integration on), %s"),
-                                  fallback));
-  } else {
-    c = doctor_check("secret-service", NULL, bad, g_strdup(error->message),
-                  g_strdup_printf(_("unlock the keyring kept by %s, %s"), daemon, fallback));
-  }
-  c->daemon = daemon;
-  doctor_emit(run, c);
 }
 
 /* ---- the configuration ---- */
@@ -254,8 +164,10 @@ check_login(Run *run, const BktHostEntry *e)
   if (!bkt_secrets_load(e, &s, &error)) {
     if (g_error_matches(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN))
       doctor_emit(run, doctor_check("login", e->key, BKT_CHECK_FAIL,
-                          g_strdup_printf(_("no token is stored for %s: the secret store may "
-                                            "have been cleared or replaced"), e->key),
+                          g_strcmp0(e->storage, BKT_STORAGE_KERNEL_KEYRING) == 0
+                            ? g_strdup(error->message)
+                            : g_strdup_printf(_("no token is stored for %s: the secret store "
+                                                "may have been cleared or replaced"), e->key),
                           g_strdup_printf(_("log in again: bkt-auth login %s"), e->key)));
     else
       doctor_emit(run, doctor_check("login", e->key, BKT_CHECK_FAIL,
@@ -365,7 +277,7 @@ bkt_doctor_run(const char *host_input, BktCheckFunc report, gpointer user_data, 
       return FALSE;
   }
 
-  check_secret_service(&run, hosts);
+  doctor_check_stores(&run, hosts);
   check_config_dir(&run, dir);
   if (have_dir) {
     check_config_file(&run, dir, "hosts.json", load_error);
@@ -387,6 +299,7 @@ bkt_doctor_run(const char *host_input, BktCheckFunc report, gpointer user_data, 
     const BktHostEntry *e = g_ptr_array_index(hosts, i);
     g_ptr_array_add(tokens, named == NULL || named == e ? check_login(&run, e) : NULL);
   }
+  doctor_check_file_logins(&run, hosts, named);
   check_browser(&run);
   check_session(&run);
 

@@ -18,6 +18,7 @@ typedef enum {
   BKT_ERROR_NETWORK,       /* cannot reach the host, TLS: exit 1 */
   BKT_ERROR_PROTOCOL,      /* the server answered something we cannot use: exit 1 */
   BKT_ERROR_STORE,         /* the secret store failed or is absent: exit 1 */
+  BKT_ERROR_STORE_UNUSABLE, /* the store cannot be used here (no bus, refused): exit 1 */
 } BktErrorCode;
 
 GQuark bkt_error_quark(void);

@@ -10,6 +10,7 @@
 
 /* Where secrets of a login live. Protocol strings in hosts.json, never translated. */
 #define BKT_STORAGE_SECRET_SERVICE "secret-service"
+#define BKT_STORAGE_KERNEL_KEYRING "kernel-keyring"
 #define BKT_STORAGE_FILE "file"
 
 /* How the stored credential was obtained. */

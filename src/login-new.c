@@ -75,7 +75,7 @@ bkt_login_new(const BktLoginOptions *opts, BktLoginProgress progress, gpointer u
   /* The form carries the code, the verifier and a client secret. */
   login->form = bkt_secret_new(4 * BKT_SECRET_MAX);
   login->stage = BKT_LOGIN_STARTING;
-  login->op = bkt_store_choose(opts->insecure_storage, bkt_login_op_done, login);
+  login->op = bkt_store_choose(opts->storage, bkt_login_op_done, login);
   return login;
 
 fail:

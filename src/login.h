@@ -38,7 +38,7 @@ typedef struct {
   const char *scopes;        /* NULL: the platform's default */
   const char *ca_file;
   gboolean allow_http;
-  gboolean insecure_storage; /* fall back to a 0600 file without a Secret Service */
+  const char *storage;       /* BKT_STORAGE_*; NULL: BKT_AUTH_STORAGE, else chosen */
   int timeout_s;             /* how long to wait for the browser; 0: 300 */
   gboolean confirm_replace;  /* stop in BKT_LOGIN_ASKING before replacing the same account */
 } BktLoginOptions;

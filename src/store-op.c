@@ -15,6 +15,7 @@
 #include "files.h"
 #include "signals.h"
 #include "store-private.h"
+#include "tame.h"
 
 #define LOCK_RETRY_MS 100
 
@@ -27,6 +28,7 @@ struct BktStoreUndo {
   BktHostEntry *previous;  /* the same account as hosts.json held it before, or NULL */
   BktSecrets previous_secrets; /* its secrets; no access token when there were none */
   GPtrArray *host_before;  /* every account of the host as it was, which one active */
+  gboolean previous_unread;    /* they could not be read, so they were left where they are */
 };
 
 struct BktStoreOp {
@@ -37,7 +39,8 @@ struct BktStoreOp {
   GError *error;
   GCancellable *cancel;
   /* choose */
-  gboolean insecure;
+  const BktBackend *wanted;  /* the backend to try first */
+  gboolean automatic;        /* chosen by bkt-auth: one that cannot be used gives way */
   char *storage;
   /* save and undo */
   BktStoreUndo *undo;      /* save: built as it goes; undo: what to put back */
@@ -171,26 +174,85 @@ bkt_store_op_wait(BktStoreOp *op)
 /* ---- choosing a store ---- */
 
 static void
+on_kernel_probed(GObject *source, GAsyncResult *result, gpointer data)
+{
+  BktStoreOp *op = data;
+  GError *error = NULL;
+  if (g_task_propagate_boolean(G_TASK(result), &error)) {
+    op->storage = g_strdup(BKT_STORAGE_KERNEL_KEYRING);
+  } else if (g_error_matches(error, BKT_ERROR, BKT_ERROR_STORE_UNUSABLE)) {
+    GError *neither = g_error_new(BKT_ERROR, BKT_ERROR_STORE_UNUSABLE,
+                                  _("no Secret Service can be used here, and %s"),
+                                  error->message);
+    g_error_free(error);
+    error = neither;
+  }
+  finish(op, error);
+}
+
+static void
 on_probed(GObject *source, GAsyncResult *result, gpointer data)
 {
   BktStoreOp *op = data;
   GError *error = NULL;
   if (g_task_propagate_boolean(G_TASK(result), &error)) {
-    op->storage = g_strdup(BKT_STORAGE_SECRET_SERVICE);
-  } else if (op->insecure && !g_error_matches(error, BKT_ERROR, BKT_ERROR_CANCELLED)) {
+    op->storage = g_strdup(op->wanted->storage);
+  } else if (op->wanted == &bkt_backend_secret_service && !op->automatic &&
+             g_error_matches(error, BKT_ERROR, BKT_ERROR_STORE_UNUSABLE)) {
+    /* Asked for by name: say what to do instead. */
+    GError *asked = g_error_new(BKT_ERROR, BKT_ERROR_STORE_UNUSABLE,
+                                _("%s: log in from your desktop session, or keep the token "
+                                  "elsewhere with --storage kernel-keyring or "
+                                  "--insecure-storage"), error->message);
+    g_error_free(error);
+    error = asked;
+  } else if (op->automatic && g_error_matches(error, BKT_ERROR, BKT_ERROR_STORE_UNUSABLE)) {
+    /* No Secret Service to use here (a Secret Service that fails stays an error). */
     g_clear_error(&error);
-    op->storage = g_strdup(BKT_STORAGE_FILE);
+    bkt_store_call(&bkt_backend_kernel_keyring, CALL_PROBE, NULL, NULL,
+                   task_for(op, on_kernel_probed, TRUE));
+    return;
   }
   finish(op, error);
 }
 
+/* The backend asked for: storage, else BKT_AUTH_STORAGE; NULL when bkt-auth chooses. */
+static gboolean
+wanted_backend(const char *storage, const BktBackend **out, GError **error)
+{
+  *out = NULL;
+  const char *env = g_getenv("BKT_AUTH_STORAGE");
+  if (storage == NULL && env != NULL && *env != '\0') {
+    if ((*out = bkt_backend_get(env)) == NULL) {
+      g_autofree char *shown = bkt_text_tame(env);
+      g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                  _("BKT_AUTH_STORAGE is '%s', which names no store: set it to "
+                    "secret-service, kernel-keyring or file, or unset it"), shown);
+      return FALSE;
+    }
+  } else if (storage != NULL && bkt_storage_from_string(storage, error) == NULL) {
+    return FALSE;
+  } else if (storage != NULL) {
+    *out = bkt_backend_get(storage);
+  }
+  return TRUE;
+}
+
 BktStoreOp *
-bkt_store_choose(gboolean insecure, BktStoreDone done, gpointer user_data)
+bkt_store_choose(const char *storage, BktStoreDone done, gpointer user_data)
 {
   BktStoreOp *op = op_new(OP_CHOOSE, done, user_data);
-  op->insecure = insecure;
-  bkt_store_call(&bkt_backend_secret_service, CALL_PROBE, NULL, NULL,
-             task_for(op, on_probed, TRUE));
+  GError *error = NULL;
+  if (!wanted_backend(storage, &op->wanted, &error)) {
+    GTask *task = task_for(op, on_probed, TRUE);
+    g_task_return_error(task, error); /* delivered on the context, not before this returns */
+    g_object_unref(task);
+    return op;
+  }
+  op->automatic = op->wanted == NULL;
+  if (op->automatic)
+    op->wanted = &bkt_backend_secret_service;
+  bkt_store_call(op->wanted, CALL_PROBE, NULL, NULL, task_for(op, on_probed, TRUE));
   return op;
 }
 
@@ -314,7 +376,7 @@ on_stored(GObject *source, GAsyncResult *result, gpointer data)
   }
   /* From here on, a failure puts back what was there. */
   const BktHostEntry *prev = op->undo->previous;
-  if (prev != NULL && !stored_in_place(prev, op->undo->entry))
+  if (prev != NULL && !stored_in_place(prev, op->undo->entry) && !op->undo->previous_unread)
     bkt_store_call(bkt_store_backend_of(prev), CALL_CLEAR, prev, NULL,
                task_for(op, on_cleared_elsewhere, FALSE));
   else
@@ -339,11 +401,16 @@ on_snapshot(GObject *source, GAsyncResult *result, gpointer data)
   BktStoreOp *op = data;
   GError *error = NULL;
   g_autoptr(BktSecret) value = g_task_propagate_pointer(G_TASK(result), &error);
-  /* What is there cannot be read: it could not be put back, so nothing is changed. */
-  if (error != NULL) {
+  /* What is there cannot be read (a store out of reach): it could not be put back, so a
+   * login that would write over it changes nothing; one kept elsewhere goes on and leaves it
+   * where it is. */
+  if (error != NULL && (g_cancellable_is_cancelled(op->cancel) ||
+                        stored_in_place(op->undo->previous, op->undo->entry))) {
     finish(op, error);
     return;
   }
+  op->undo->previous_unread = error != NULL;
+  g_clear_error(&error);
   if (value != NULL)
     bkt_store_secrets_from_value(value, &op->undo->previous_secrets);
   store_new(op);

@@ -14,9 +14,11 @@
 #include "files.h"
 #include "json.h"
 #include "store-private.h"
+#include "tame.h"
 
 const BktBackend *const bkt_backends[] = {
   &bkt_backend_secret_service,
+  &bkt_backend_kernel_keyring,
   &bkt_backend_file,
   NULL,
 };
@@ -165,9 +167,14 @@ bkt_secrets_load(const BktHostEntry *entry, BktSecrets *out, GError **error)
     return FALSE;
   }
   if (value == NULL || !bkt_store_secrets_from_value(value, out)) {
-    g_set_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
-                _("no token is stored for '%s': run 'bkt-auth login %s'"), entry->key,
-                entry->key);
+    const BktBackend *b = bkt_store_backend_of(entry);
+    g_autofree char *why = b->forgotten != NULL ? b->forgotten(entry->key) : NULL;
+    if (why != NULL)
+      g_set_error_literal(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN, why);
+    else
+      g_set_error(error, BKT_ERROR, BKT_ERROR_NOT_LOGGED_IN,
+                  _("no token is stored for '%s': run 'bkt-auth login %s'"), entry->key,
+                  entry->key);
     return FALSE;
   }
   return TRUE;
@@ -209,6 +216,30 @@ bkt_storage_describe(const char *storage)
 {
   const BktBackend *b = bkt_backend_get(storage);
   return (b != NULL ? b : &bkt_backend_secret_service)->describe();
+}
+
+const char *
+bkt_storage_from_string(const char *name, GError **error)
+{
+  const BktBackend *b = bkt_backend_get(name);
+  if (b != NULL)
+    return b->storage;
+  g_autofree char *shown = bkt_text_tame(name);
+  g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+              _("unknown storage '%s': use secret-service, kernel-keyring or file"), shown);
+  return NULL;
+}
+
+char *
+bkt_store_safer_than_file(void)
+{
+  BktStoreOp *op = bkt_store_choose(NULL, NULL, NULL);
+  bkt_store_op_wait(op);
+  char *storage = bkt_store_choose_finish(op, NULL);
+  bkt_store_op_free(op);
+  if (g_strcmp0(storage, BKT_STORAGE_FILE) == 0)
+    g_clear_pointer(&storage, g_free);
+  return storage;
 }
 
 /* ---- commands that change the store ---- */

@@ -38,16 +38,25 @@ gboolean bkt_store_probe(const char *storage, GError **error);
 /* Where a login's token is kept, for people; newly allocated. */
 char *bkt_storage_describe(const char *storage);
 
+/* The storage (BKT_STORAGE_*) a name given by the person means, or NULL with a sentence. */
+const char *bkt_storage_from_string(const char *name, GError **error);
+
+/* Where a new login would go here when that is safer than the file: its storage name (newly
+ * allocated), else NULL. Waits for the answer, as bkt_store_choose(NULL). */
+char *bkt_store_safer_than_file(void);
+
 /* ---- choosing where a new login goes ---- */
 
 typedef struct BktStoreOp BktStoreOp;
 typedef void (*BktStoreDone)(BktStoreOp *op, gpointer user_data);
 
 /*
- * Find the store for a new login: the Secret Service when it answers, else with insecure the
- * 0600 file, else the Secret Service's error. Calls done on the engine's context (async.h).
+ * Find the store for a new login. storage (BKT_STORAGE_*), else BKT_AUTH_STORAGE, names the
+ * one to use, which must answer; with neither, the Secret Service when it can be used here,
+ * else the kernel keyring (a Secret Service that can be used but fails is an error, not a
+ * reason to go elsewhere). Calls done on the engine's context (async.h).
  */
-BktStoreOp *bkt_store_choose(gboolean insecure, BktStoreDone done, gpointer user_data);
+BktStoreOp *bkt_store_choose(const char *storage, BktStoreDone done, gpointer user_data);
 /* After done: the storage name (newly allocated), or NULL with the reason. */
 char *bkt_store_choose_finish(BktStoreOp *op, GError **error);
 

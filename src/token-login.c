@@ -13,9 +13,9 @@
 
 /* Find where to keep the token, waiting for the answer. */
 static char *
-choose_storage(gboolean insecure, GError **error)
+choose_storage(const char *wanted, GError **error)
 {
-  BktStoreOp *op = bkt_store_choose(insecure, NULL, NULL);
+  BktStoreOp *op = bkt_store_choose(wanted, NULL, NULL);
   bkt_store_op_wait(op);
   char *storage = bkt_store_choose_finish(op, error);
   bkt_store_op_free(op);
@@ -42,7 +42,7 @@ bkt_login_with_token(const BktLoginOptions *opts, const BktSecret *token,
   BktIdentity id = { 0 };
   BktHttp *http = NULL;
   BktCredential cred = { bkt_secret_str(token), basic_user };
-  if ((storage = choose_storage(opts->insecure_storage, error)) == NULL ||
+  if ((storage = choose_storage(opts->storage, error)) == NULL ||
       (http = bkt_http_new(opts->ca_file, error)) == NULL ||
       !bkt_identity_fetch(http, &host, &cred, &id, error))
     goto out;

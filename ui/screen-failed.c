@@ -21,6 +21,7 @@ failure_advice(const GError *e)
   case BKT_ERROR_TIMEOUT:
     return _("Press r for a new sign-in address and more time.");
   case BKT_ERROR_STORE:
+  case BKT_ERROR_STORE_UNUSABLE:
     return _("Unlock or start your keyring, then press r. Without a keyring, quit and run "
              "bkt-auth again with --insecure-storage.");
   case BKT_ERROR_NETWORK:

@@ -14,9 +14,10 @@ welcome_draw(const UiWizard *w, int y, int x, int width)
                   _("Welcome to bkt-auth. Let's sign you in to Bitbucket."));
   n++;
   n += ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL,
-               _("bkt-auth logs you in with OAuth in your browser, keeps the token in your "
-                 "desktop's keyring, and refreshes it by itself. Git, the bkt CLI and scripts "
-                 "then get a fresh token from 'bkt-auth token' whenever they need one."));
+               _("bkt-auth logs you in with OAuth in your browser, keeps the token in a "
+                 "keyring (your desktop's, or over SSH the kernel's), and refreshes it by "
+                 "itself. Git, the bkt CLI and scripts then get a fresh token from 'bkt-auth "
+                 "token' whenever they need one."));
   n++;
   ui_text(stdscr, y + n, x, width, UI_ALL_LINES, A_NORMAL,
           _("It takes about a minute. You need your Bitbucket account, and for a company "

@@ -432,8 +432,9 @@ run_loop(UiWizard *w)
       BktLoginStage before = bkt_login_stage(w->login);
       bkt_login_dispatch(w->login, fds + login_at, w->login == polled ? login_n : 0);
       BktLoginStage after = bkt_login_stage(w->login);
-      /* The browser came back: show how the login goes on; a question stands alone. */
-      if (after != before)
+      /* The browser came back: show how the login goes on; a question stands alone. (Finding
+       * the store, before the wait, is no reason: the address asked for then still holds.) */
+      if (after != before && after > BKT_LOGIN_WAITING)
         g_clear_pointer(&w->outside, g_free);
       if (after != before && after == BKT_LOGIN_ASKING)
         ui_wizard_notice(w, FALSE, NULL);

@@ -36,6 +36,7 @@ typedef struct {
   char *ca_file;
   gboolean allow_http;
   gboolean insecure_storage;
+  char *storage;
   gboolean json;
 } LoginFlags;
 
@@ -269,6 +270,7 @@ cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run,
 static GError *
 check_flags(const LoginFlags *f, BktLoginOptions *opts)
 {
+  GError *error = NULL;
   if (bkt_env_token_set())
     return g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
                                _("BKT_TOKEN is set, and it overrides any login: unset it "
@@ -295,6 +297,14 @@ check_flags(const LoginFlags *f, BktLoginOptions *opts)
     return g_error_new(BKT_ERROR, BKT_ERROR_USAGE, _("cannot read the CA file '%s': %s"), shown,
                        g_strerror(e));
   }
+  if (f->storage != NULL && (opts->storage = bkt_storage_from_string(f->storage, &error)) == NULL)
+    return error;
+  if (f->insecure_storage && opts->storage != NULL &&
+      strcmp(opts->storage, BKT_STORAGE_FILE) != 0)
+    return g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
+                               _("--insecure-storage means --storage file: give one of them"));
+  if (f->insecure_storage)
+    opts->storage = BKT_STORAGE_FILE;
   if (f->with_token && f->client_secret_file != NULL && strcmp(f->client_secret_file, "-") == 0)
     return g_error_new_literal(BKT_ERROR, BKT_ERROR_USAGE,
                                _("stdin cannot carry both the token and the client secret: "
@@ -333,8 +343,11 @@ cmd_login(int argc, char **argv)
       N_("extra CA certificates for a private certificate authority"), "FILE" },
     { "allow-http", 0, 0, G_OPTION_ARG_NONE, &f.allow_http,
       N_("permit an http:// host (test instances only)"), NULL },
+    { "storage", 0, 0, G_OPTION_ARG_STRING, &f.storage,
+      N_("where to keep the tokens: secret-service, kernel-keyring or file (default: the "
+         "Secret Service when it can be used here, else the kernel keyring)"), "STORE" },
     { "insecure-storage", 0, 0, G_OPTION_ARG_NONE, &f.insecure_storage,
-      N_("without a Secret Service, keep tokens in a file only you can read"), NULL },
+      N_("keep tokens in a file only you can read (as --storage file)"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &f.json,
       N_("print the result as JSON on stdout (never the token)"), NULL },
     { NULL },
@@ -358,7 +371,6 @@ cmd_login(int argc, char **argv)
     goto out;
   opts.host = host;
   opts.allow_http = f.allow_http;
-  opts.insecure_storage = f.insecure_storage;
   if ((error = check_flags(&f, &opts)) != NULL ||
       (f.client_secret_file != NULL &&
        (secret = cli_read_secret_file(f.client_secret_file, &error)) == NULL)) {
@@ -409,5 +421,6 @@ out:
   g_free(f.redirect_uri);
   g_free(f.scopes);
   g_free(f.ca_file);
+  g_free(f.storage);
   return f.json ? cli_finish_stdout(code) : code;
 }

@@ -28,6 +28,7 @@ typedef struct {
   BktSecrets s;
   gboolean have;
   GError *problem;
+  const char *safer;  /* for a login kept in the file: a safer store usable here, or NULL */
 } Login;
 
 static void
@@ -55,6 +56,8 @@ static cJSON *
 login_json(const Login *l, gboolean show_token)
 {
   cJSON *o = cli_entry_json(l->e, l->have ? l->s.expires_at : l->e->expires_at);
+  if (l->safer != NULL)
+    cJSON_AddStringToObject(o, "safer_storage", l->safer);
   cJSON_AddBoolToObject(o, "active", l->e->active);
   cJSON_AddBoolToObject(o, "refreshable", l->have && bkt_secrets_refreshable(l->e, &l->s));
   cJSON_AddBoolToObject(o, "ok", l->problem == NULL);
@@ -107,13 +110,25 @@ quoted_scopes(const char *scopes)
   return g_string_free(out, FALSE);
 }
 
+/* Where the token is kept, in a word or two. */
+static const char *
+storage_word(const BktHostEntry *e)
+{
+  /* TRANSLATORS: where the token is kept, in brackets after the account */
+  if (g_strcmp0(e->storage, BKT_STORAGE_FILE) == 0)
+    return _("file");
+  /* TRANSLATORS: where the token is kept, in brackets after the account */
+  if (g_strcmp0(e->storage, BKT_STORAGE_KERNEL_KEYRING) == 0)
+    return _("kernel keyring");
+  /* TRANSLATORS: where the token is kept, in brackets after the account */
+  return _("keyring");
+}
+
 static void
 login_text(const Login *l, gboolean show_token)
 {
   const BktHostEntry *e = l->e;
-  gboolean file = g_strcmp0(e->storage, BKT_STORAGE_FILE) == 0;
-  /* TRANSLATORS: where the token is kept, in brackets after the account */
-  const char *where_short = file ? _("file") : _("keyring");
+  const char *where_short = storage_word(e);
   const char *who = e->username ? e->username : "?";
   if (l->problem != NULL) {
     fprintf(stderr, _("  X Failed to log in to %s account %s (%s)\n"), e->key, who,
@@ -132,6 +147,11 @@ login_text(const Login *l, gboolean show_token)
   fprintf(stderr, _("  - Active account: %s\n"), e->active ? "true" : "false");
   g_autofree char *where = bkt_storage_describe(e->storage);
   fprintf(stderr, _("  - Token kept in: %s\n"), where);
+  if (l->safer != NULL) {
+    g_autofree char *better = bkt_storage_describe(l->safer);
+    fprintf(stderr, _("  - A safer store can be used here now: %s. Log in again to move the "
+                      "token there: bkt-auth login %s\n"), better, e->key);
+  }
   g_autofree char *when = bkt_describe_expiry(l->s.expires_at);
   if (bkt_secrets_refreshable(e, &l->s))
     /* TRANSLATORS: %s is "expires 2026-01-31 14:00 (in 2 hours)" or "expired ... (... ago)" */
@@ -220,6 +240,16 @@ cmd_status(int argc, char **argv)
   if (keys == NULL)
     return cli_fail(error);
 
+  /* A login kept in the file is pointed out once a safer store can be used. */
+  g_autofree char *safer = NULL;
+  for (guint i = 0; i < hosts->len; i++) {
+    const BktHostEntry *e = g_ptr_array_index(hosts, i);
+    if (g_strcmp0(e->storage, BKT_STORAGE_FILE) == 0) {
+      safer = bkt_store_safer_than_file();
+      break;
+    }
+  }
+
   int code = 0;
   cJSON *root = cJSON_CreateObject();
   cJSON_AddNumberToObject(root, "version", 1);
@@ -238,6 +268,7 @@ cmd_status(int argc, char **argv)
         continue;
       Login l;
       login_read(&l, e);
+      l.safer = g_strcmp0(e->storage, BKT_STORAGE_FILE) == 0 ? safer : NULL;
       if (l.problem != NULL && code == 0)
         code = bkt_error_exit_code(l.problem);
       if (json && (e->active || only != NULL))

@@ -10,6 +10,7 @@ subprocess has a timeout.
 """
 
 import fcntl
+import hashlib
 import http.client
 import json
 import os
@@ -59,6 +60,23 @@ DC_ENV = {"BKT_CLOUD_URL": None, "BKT_CLOUD_API_URL": None}
 
 # What the fake's tokens look like, to find them where we do not know them.
 TOKEN_RE = re.compile(r"\b(?:at|rt)-[A-Za-z0-9_\-]{20,}")
+
+# tests/nokeyring: runs a command whose keyring system calls fail with EPERM.
+NOKEYRING = os.environ.get("BKT_NOKEYRING", "")
+
+# The keys of the persistent kernel keyring whose names start with $1, from a session keyring
+# of their own (which possesses the persistent keyring once it is linked there): printed as
+# "serial<TAB>description" lines, or with $2 = invalidate, invalidated.
+_KEYCTL_KEYS = r"""
+P=$(keyctl get_persistent @s) || exit 3
+for k in $(keyctl rlist "$P"); do
+  d=$(keyctl rdescribe "$k" 2>/dev/null) || continue
+  case "$d" in
+  *";$1"*)
+    if [ "${2:-}" = invalidate ]; then keyctl invalidate "$k"; else printf '%s\t%s\n' "$k" "$d"; fi ;;
+  esac
+done
+"""
 
 
 def binary():
@@ -290,6 +308,30 @@ def run(argv, env, stdin=None, timeout=COMMAND_TIMEOUT):
             cp.stderr.decode("utf-8", errors="replace"))
 
 
+def keyctl_script(script, *args, env=None):
+    """Run a shell script in a new session keyring: (returncode, stdout, stderr)."""
+    return run(["keyctl", "session", "-", "sh", "-c", script, "sh"] + list(args),
+               env if env is not None else dict(os.environ))
+
+
+def kernel_keyring_refusal():
+    """Why the persistent kernel keyring cannot keep a key here, or None when it can."""
+    if shutil.which("keyctl") is None:
+        return "keyctl is not installed (scripts/install-deps installs keyutils)"
+    rc, out, err = keyctl_script(
+        'P=$(keyctl get_persistent @s) && k=$(printf x | keyctl padd user bkt-auth-probe "$P")'
+        ' && keyctl invalidate "$k"')
+    if rc != 0:
+        return "the kernel refuses the persistent keyring here: " + (err.strip() or "rc %d" % rc)
+    return None
+
+
+def kernel_key_prefix(config_dir):
+    """What the names of bkt-auth's kernel keys start with for config_dir."""
+    mark = hashlib.sha256(os.path.realpath(config_dir).encode("utf-8")).hexdigest()[:16]
+    return "bkt-auth:%s:" % mark
+
+
 # ---- a running bkt-auth --------------------------------------------------------
 
 _EOF = object()
@@ -440,6 +482,7 @@ class BktTestCase(unittest.TestCase):
         self.procs = []
         self.addCleanup(self._kill_procs)
         self.addCleanup(self.clear_keyring)
+        self.addCleanup(self.clear_kernel_keys)
         self.clear_keyring()
 
     def _kill_procs(self):
@@ -472,11 +515,28 @@ class BktTestCase(unittest.TestCase):
                 env[k] = v
         return env
 
-    def run_bkt(self, args, stdin=None, env_extra=None, timeout=COMMAND_TIMEOUT):
-        """Run bkt-auth to the end: (returncode, stdout, stderr).
+    def run_bkt(self, args, stdin=None, env_extra=None, timeout=COMMAND_TIMEOUT, wrap=()):
+        """Run bkt-auth to the end: (returncode, stdout, stderr); wrap is a command that
+        runs it (such as nokeyring()).
 
         (Not called run: unittest.TestCase.run is taken.)"""
-        return run([self.bin] + list(args), self.env(env_extra), stdin, timeout)
+        return run(list(wrap) + [self.bin] + list(args), self.env(env_extra), stdin, timeout)
+
+    def nokeyring(self):
+        """The wrap for run_bkt that makes the kernel refuse keyrings (a container sandbox)."""
+        if not NOKEYRING:
+            raise RuntimeError("BKT_NOKEYRING is not set: it names tests/nokeyring")
+        rc, _out, err = run([NOKEYRING, "true"], dict(os.environ))
+        if rc == 77:
+            self.skipTest("no seccomp filter can be made here: " + err.strip())
+        self.assertEqual(rc, 0, err)
+        return (NOKEYRING,)
+
+    def no_bus(self):
+        """env_extra for a session with no D-Bus session bus at all (as over SSH)."""
+        runtime = os.path.join(self.tmp, "runtime")
+        os.makedirs(runtime, 0o700, exist_ok=True)
+        return {"DBUS_SESSION_BUS_ADDRESS": None, "XDG_RUNTIME_DIR": runtime}
 
     def start(self, args, env_extra=None):
         """Start bkt-auth in the background; it is killed in cleanup."""
@@ -542,6 +602,60 @@ class BktTestCase(unittest.TestCase):
             subprocess.run(["secret-tool", "clear", "host", host],
                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                            stderr=subprocess.DEVNULL, timeout=COMMAND_TIMEOUT)
+
+    # -- the kernel keyring --
+
+    # Set by tests that keep logins in the kernel keyring: its keys are cleared after each.
+    KERNEL_KEYS = False
+
+    def kernel_keys(self, config_dir=None):
+        """name -> (serial, permissions) of bkt-auth's kernel keys for config_dir."""
+        prefix = kernel_key_prefix(config_dir or self.config_dir)
+        rc, out, err = keyctl_script(_KEYCTL_KEYS, prefix)
+        self.assertEqual(rc, 0, "keyctl could not list the persistent keyring: " + err)
+        keys = {}
+        for line in out.splitlines():
+            serial, desc = line.split("\t", 1)
+            # "user;UID;GID;PERM;NAME"
+            kind, _uid, _gid, perm, name = desc.split(";", 4)
+            self.assertEqual(kind, "user", desc)
+            keys[name] = (serial, int(perm, 16))
+        return keys
+
+    def kernel_key_of(self, host, config_dir=None):
+        """The name of the kernel key of host's one login ("bkt-auth:MARK:HOST#ACCOUNT"), or
+        None when there is none."""
+        prefix = kernel_key_prefix(config_dir or self.config_dir) + host
+        names = [n for n in self.kernel_keys(config_dir)
+                 if n == prefix or n.startswith(prefix + "#")]
+        self.assertLessEqual(len(names), 1, names)
+        return names[0] if names else None
+
+    def kernel_secret(self, host, config_dir=None):
+        """What the kernel key of host holds, as a dict, or None when there is none."""
+        name = self.kernel_key_of(host, config_dir)
+        found = self.kernel_keys(config_dir).get(name) if name is not None else None
+        if found is None:
+            return None
+        rc, out, err = keyctl_script('keyctl get_persistent @s >/dev/null && keyctl pipe "$1"',
+                                     found[0])
+        if rc != 0:
+            return None
+        try:
+            return json.loads(out)
+        except ValueError:
+            self.fail("the kernel key of %s is not a JSON object: %d characters"
+                      % (host, len(out)))
+
+    def clear_kernel_keys(self, config_dir=None):
+        """Invalidate the kernel keys a test left for config_dir."""
+        config_dir = config_dir or self.config_dir
+        text = self.hosts_json_text() if config_dir == self.config_dir else None
+        if not self.KERNEL_KEYS and (text is None or "kernel-keyring" not in text):
+            return
+        if shutil.which("keyctl") is None:
+            return
+        keyctl_script(_KEYCTL_KEYS, kernel_key_prefix(config_dir), "invalidate")
 
     # -- files --
 

@@ -228,13 +228,32 @@ class Problems(DoctorTestCase):
         self.assertIn("bkt-auth login " + CLOUD_HOST, login["fix"])
 
     def test_no_secret_service(self):
-        runtime = os.path.join(self.tmp, "runtime")
-        os.mkdir(runtime, 0o700)
-        env = {"DBUS_SESSION_BUS_ADDRESS": None, "XDG_RUNTIME_DIR": runtime}
-        rc, report, err = self.doctor(env_extra=env, want_rc=1)
+        env = self.no_bus()
+        refused = harness.kernel_keyring_refusal()
+        if refused is None:
+            # The kernel keyring takes new logins: worth knowing, no problem.
+            rc, report, err = self.doctor(env_extra=env, want_rc=0)
+            self.assertEqual(self.find(report, "secret-service")["status"], "info")
+            kernel = self.find(report, "kernel-keyring")
+            self.assertEqual(kernel["status"], "ok")
+            self.assertIn("reboot", kernel["summary"])
+        # Nowhere safe: no Secret Service, and a kernel that refuses keyrings.
+        rc, out, err = self.run_bkt(["doctor", "--json"], env_extra=env, wrap=self.nokeyring())
+        report = json.loads(out)
+        self.check_schema(report)
+        self.assertEqual(rc, 1, out + err)
         ss = self.find(report, "secret-service")
         self.assertEqual(ss["status"], "fail")
         self.assertIn("--insecure-storage", ss["fix"])
+        self.assertEqual(self.find(report, "kernel-keyring")["status"], "fail")
+
+    def test_login_in_the_file_with_a_safer_store(self):
+        self.login_cloud("--insecure-storage")
+        rc, report, err = self.doctor()
+        storage = self.find(report, "storage", CLOUD_HOST)
+        self.assertEqual(storage["status"], "warn")
+        self.assertIn("a safer store can be used here now", storage["summary"])
+        self.assertIn("bkt-auth login " + CLOUD_HOST, storage["fix"])
 
     def test_unreachable_host(self):
         url = "http://127.0.0.1:%d/bitbucket" % harness.free_port()

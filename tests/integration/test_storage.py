@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Where the secrets go: the Secret Service, or the opt-in 0600 file."""
+"""Where the secrets go: the Secret Service, the kernel keyring, or the opt-in 0600 file."""
 
 import json
 import os
@@ -19,7 +19,9 @@ def mode(path):
 class NoSecretService(BktTestCase):
 
     def test_login_fails_and_names_insecure_storage(self):
-        rc, out, err = self.run_bkt(self.cloud_login_args(), env_extra=NO_BUS)
+        # Nowhere safe: no Secret Service, and a kernel that refuses keyrings.
+        rc, out, err = self.run_bkt(self.cloud_login_args(), env_extra=NO_BUS,
+                                    wrap=self.nokeyring())
         self.assertEqual(rc, 1, err)
         self.assertEqual(out, "")
         self.assertIn("--insecure-storage", err)

@@ -66,7 +66,7 @@ static BktLogin *
 start(Seen *seen, int timeout_s)
 {
   seen->stages = g_array_new(FALSE, FALSE, sizeof(BktLoginStage));
-  BktLoginOptions opts = { .insecure_storage = TRUE, .timeout_s = timeout_s };
+  BktLoginOptions opts = { .storage = BKT_STORAGE_FILE, .timeout_s = timeout_s };
   g_autoptr(GError) error = NULL;
   BktLogin *login = bkt_login_new(&opts, on_progress, seen, &error);
   g_assert_no_error(error);
