@@ -6,6 +6,9 @@
 
 #include "host.h"
 
+/* A host that takes the connection but never answers is given up on after this long. */
+#define BKT_PROBE_TIMEOUT_S 10
+
 /*
  * Ask a Data Center, from the caller's poll loop, whether it is a Bitbucket new enough for
  * OAuth 2.0. The request starts in bkt_host_check_new; the caller polls the descriptors and

@@ -4,13 +4,12 @@
 #include <glib.h>
 
 #include "host.h"
+#include "hostcheck.h" /* BKT_PROBE_TIMEOUT_S */
 #include "http.h"
 
 /* Oldest Bitbucket Data Center with OAuth 2.0 for external applications. */
 #define BKT_DC_MIN_MAJOR 7
 #define BKT_DC_MIN_MINOR 20
-/* A host that takes the connection but never answers is given up on after this long. */
-#define BKT_PROBE_TIMEOUT_S 10
 
 /*
  * Ask a Data Center whether it is a Bitbucket and which version: GET

@@ -3,7 +3,6 @@
 
 #include <glib/gi18n.h>
 
-#include "probe.h"
 #include "wizard-private.h"
 
 /* The Data Center's address, checked with the host before going on. */

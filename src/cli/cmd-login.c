@@ -13,7 +13,6 @@
 #include "cli.h"
 #include "error.h"
 #include "hostcheck.h"
-#include "probe.h"
 #include "signals.h"
 #include "term.h"
 #include "token-login.h"
