@@ -20,12 +20,13 @@ bkt_callback_clear(BktCallback *cb)
   memset(cb, 0, sizeof *cb);
 }
 
+/* Made harmless, and without the blanks around it (a control character becomes one). */
 static void
 tame_in_place(char **text)
 {
   char *tamed = bkt_text_tame(*text);
   g_free(*text);
-  *text = tamed;
+  *text = tamed != NULL ? g_strstrip(tamed) : NULL;
 }
 
 gboolean
@@ -62,13 +63,15 @@ bkt_callback_parse_query(const char *query, BktCallback *out)
     g_error_free(error);
     ok = FALSE;
   }
+  /* The provider's words reach a terminal and a web page: no escapes, valid UTF-8. Tamed
+   * before they are judged, as an error made of invisible or control characters alone is
+   * none. */
+  tame_in_place(&out->error);
+  tame_in_place(&out->error_description);
   if (!ok || (bkt_secret_empty(out->code) && (out->error == NULL || *out->error == '\0'))) {
     bkt_callback_clear(out);
     return FALSE;
   }
-  /* The provider's words reach a terminal and a web page: no escapes, valid UTF-8. */
-  tame_in_place(&out->error);
-  tame_in_place(&out->error_description);
   return TRUE;
 }
 

@@ -44,6 +44,8 @@ test_query_bad(void)
     "code=a%00b&state=x",        /* embedded NUL */
     "code=&state=x",             /* empty code */
     "code=%FF&state=x",          /* not UTF-8 */
+    "error=%E2%80%AD&state=x",   /* an error of invisible characters alone (fuzz-request) */
+    "error=%1B&state=x",         /* an error of a terminal escape alone */
   };
   for (size_t i = 0; i < G_N_ELEMENTS(bad); i++) {
     BktCallback cb;
