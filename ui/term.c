@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "term.h"
+#include "wizard.h"
 
 #include <curses.h>
 #include <errno.h>
@@ -19,19 +20,6 @@
 
 static FILE *tty_file;
 static SCREEN *screen;
-
-const char *
-ui_term_unavailable_reason(void)
-{
-  const char *term = g_getenv("TERM");
-  if (term == NULL || *term == '\0' || strcmp(term, "dumb") == 0)
-    return _("the terminal is dumb (TERM=dumb or unset), so bkt-auth works line by line");
-  int fd = open("/dev/tty", O_RDWR | O_CLOEXEC | O_NOCTTY);
-  if (fd < 0)
-    return _("there is no terminal, so bkt-auth works line by line");
-  close(fd);
-  return NULL;
-}
 
 gboolean
 ui_term_open(UiTerm *term, GError **error)
@@ -131,4 +119,10 @@ int
 ui_attr(const UiTerm *term, int pair, int fallback)
 {
   return term->color ? (int)COLOR_PAIR(pair) : fallback;
+}
+
+const char *
+ui_wizard_library_version(void)
+{
+  return curses_version();
 }

@@ -19,9 +19,6 @@ enum {
   UI_PAIR_DIM,
 };
 
-/* Why the wizard cannot run here (translated), or NULL when it can. */
-const char *ui_term_unavailable_reason(void);
-
 gboolean ui_term_open(UiTerm *term, GError **error);
 /* Leave the full screen and restore the terminal as it was; safe to call twice. */
 void ui_term_close(UiTerm *term);

@@ -37,3 +37,6 @@ void ui_wizard_result_clear(UiWizardResult *result);
  * every path, signals included.
  */
 gboolean ui_wizard_run(const UiWizardOptions *opts, UiWizardResult *result, GError **error);
+
+/* The terminal library's version, for bkt-auth --version ("ncurses 6.4.20221231"). */
+const char *ui_wizard_library_version(void);

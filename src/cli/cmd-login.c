@@ -14,9 +14,8 @@
 #include "error.h"
 #include "hostcheck.h"
 #include "signals.h"
-#include "term.h"
 #include "token-login.h"
-#include "wizard.h"
+#include "wizard-module.h"
 
 #define MAX_TOKEN_INPUT (BKT_SECRET_MAX + 1024)
 
@@ -242,7 +241,7 @@ cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run,
   UiWizardOptions wo = { .login = *opts, .no_browser = no_browser, .first_run = first_run };
   UiWizardResult result;
   GError *error = NULL;
-  if (!ui_wizard_run(&wo, &result, &error))
+  if (!cli_wizard_run(&wo, &result, &error))
     return cli_fail(error);
   /* The screen is gone: leave a line in the scrollback to say what happened. */
   const BktHostEntry *e = result.entry;
@@ -261,7 +260,7 @@ cli_wizard(const BktLoginOptions *opts, gboolean no_browser, gboolean first_run,
   /* A switch, too, leaves an account logged in and active: the one a caller is to use. */
   if (json)
     cli_print_entry_json(e);
-  ui_wizard_result_clear(&result);
+  cli_wizard_result_clear(&result);
   return 0;
 }
 
@@ -399,7 +398,7 @@ cmd_login(int argc, char **argv)
     goto out;
   }
   if (f.interactive || (on_terminal && !f.no_interactive)) {
-    const char *why_not = ui_term_unavailable_reason();
+    const char *why_not = cli_wizard_unavailable_reason();
     if (why_not == NULL) {
       code = cli_wizard(&opts, f.no_browser, FALSE, f.json);
       goto out;

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <cjson/cJSON.h>
-#include <curses.h>
 #include <glib/gi18n.h>
 #include <libsecret/secret.h>
 #include <locale.h>
@@ -17,7 +16,7 @@
 #include "error.h"
 #include "store.h"
 #include "http.h"
-#include "term.h"
+#include "wizard-module.h"
 
 typedef struct {
   const char *name;
@@ -97,7 +96,8 @@ nearest_command(const char *name)
   return best_d <= MAX(1, strlen(best) / 3) ? best : NULL;
 }
 
-/* The version, and those of the libraries it runs on (loading libcurl to ask it). */
+/* The version, and those of the libraries it runs on (loading the wizard and libcurl to ask
+ * them). */
 static int
 version(void)
 {
@@ -106,8 +106,13 @@ version(void)
   printf("  libsecret %d.%d.%d\n", SECRET_MAJOR_VERSION, SECRET_MINOR_VERSION,
          SECRET_MICRO_VERSION);
   printf("  cJSON %s\n", cJSON_Version());
-  printf("  %s\n", curses_version());
   g_autoptr(GError) error = NULL;
+  g_autofree char *curses = cli_wizard_library_version(&error);
+  if (curses != NULL)
+    printf("  %s\n", curses);
+  else
+    fprintf(stderr, "bkt-auth: %s\n", error->message);
+  g_clear_error(&error);
   g_autofree char *curl = bkt_http_library_version(&error);
   if (curl != NULL)
     printf("  %s\n", curl);
@@ -173,7 +178,7 @@ main(int argc, char **argv)
     /* First run on a terminal: the wizard's welcome; otherwise the status of what is stored. */
     g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
     if (hosts != NULL && hosts->len == 0 && !bkt_env_token_set() && isatty(STDIN_FILENO) &&
-        isatty(STDOUT_FILENO) && ui_term_unavailable_reason() == NULL) {
+        isatty(STDOUT_FILENO) && cli_wizard_unavailable_reason() == NULL) {
       BktLoginOptions opts = { 0 };
       return cli_wizard(&opts, FALSE, TRUE, FALSE);
     }

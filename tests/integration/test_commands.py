@@ -111,13 +111,17 @@ class AfterLogin(BktTestCase):
         self.assertEqual(rc, 0, err)
         self.assertEqual(out, self.access + "\n")
 
-    def test_token_does_not_load_the_http_stack(self):
+    def test_token_loads_neither_the_http_stack_nor_the_wizard(self):
         # Handing out a valid token is one keyring lookup: libcurl and its TLS stack are
         # loaded only when a request is made. LD_DEBUG lists every library the loader opens.
         rc, out, err = self.run_bkt(["token"], env_extra={"LD_DEBUG": "files"})
         self.assertEqual(rc, 0, err)
         self.assertIn("libsecret", err, "LD_DEBUG printed nothing: the check would be blind")
         self.assertNotIn("libcurl", err)
+        # Nor the wizard and ncurses, which only the full screen needs.
+        self.assertNotIn("bkt-auth-wizard", err)
+        self.assertNotIn("curses", err)
+        self.assertNotIn("libtinfo", err)
         # A refresh does load it, so the check above can see it when it happens.
         rc, out, err = self.run_bkt(["refresh"], env_extra={"LD_DEBUG": "files"})
         self.assertEqual(rc, 0, err)

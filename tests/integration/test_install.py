@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""`meson install` into a DESTDIR gives a working tool: the binary, the man page,
-the shell completions, the systemd user units and the message catalogues, each
-where it belongs, and nothing else."""
+"""`meson install` into a DESTDIR gives a working tool: the binary, the wizard's
+module, the man page, the shell completions, the systemd user units and the message
+catalogues, each where it belongs, and nothing else."""
 
 import json
 import os
@@ -36,7 +36,7 @@ class Install(unittest.TestCase):
         options = {o["name"]: o["value"] for o in json.loads(out)}
         cls.prefix = options["prefix"]
         cls.dirs = {name: os.path.join(cls.prefix, options[name])
-                    for name in ("bindir", "mandir", "datadir", "localedir")}
+                    for name in ("bindir", "libdir", "mandir", "datadir", "localedir")}
         cls.destdir = tempfile.mkdtemp(prefix="bkt-destdir-")
         rc, out, err = run(["meson", "install", "-C", cls.build, "--no-rebuild", "--quiet",
                             "--destdir", cls.destdir])
@@ -59,6 +59,9 @@ class Install(unittest.TestCase):
     def bin(self):
         return self.installed("bindir", "bkt-auth")
 
+    def module(self):
+        return self.installed("libdir", "bkt-auth", "bkt-auth-wizard.so")
+
     def unit(self, name):
         return os.path.join(self.destdir, self.prefix.lstrip("/"), "lib", "systemd", "user",
                             name)
@@ -66,6 +69,7 @@ class Install(unittest.TestCase):
     def expected(self):
         paths = {
             self.bin(),
+            self.module(),
             self.installed("mandir", "man1", "bkt-auth.1"),
             self.installed("datadir", "bash-completion", "completions", "bkt-auth"),
             self.installed("datadir", "zsh", "site-functions", "_bkt-auth"),
@@ -83,12 +87,27 @@ class Install(unittest.TestCase):
             found.update(os.path.join(root, name) for name in files)
         self.assertEqual(found, self.expected())
         self.assertTrue(os.access(self.bin(), os.X_OK))
-        for path in self.expected() - {self.bin()}:
+        for path in self.expected() - {self.bin(), self.module()}:
             self.assertEqual(os.stat(path).st_mode & 0o777, 0o644, path)
 
-    def test_binary_runs(self):
-        rc, out, err = run([self.bin(), "--version"])
+    def test_binary_finds_its_wizard_where_it_is_installed(self):
+        # The binary looks for the module in the folder its RUNPATH names, the installed one,
+        # not the build tree's.
+        rc, out, err = run(["readelf", "--dynamic", self.bin()])
         self.assertEqual(rc, 0, err)
+        runpath = [l for l in out.splitlines() if "(RUNPATH)" in l or "(RPATH)" in l]
+        self.assertEqual(len(runpath), 1, out)
+        folder = os.path.join(self.dirs["libdir"], "bkt-auth")
+        self.assertIn("[%s]" % folder, runpath[0])
+        self.assertNotIn(self.build, runpath[0])
+
+    def test_binary_runs(self):
+        # Outside the DESTDIR the module is found where it will be installed; inside it, the
+        # loader is pointed at the staged copy.
+        env = dict(os.environ, LD_LIBRARY_PATH=os.path.dirname(self.module()))
+        rc, out, err = run([self.bin(), "--version"], env=env)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(err, "", "--version could not load something")
         lines = out.splitlines()
         self.assertEqual(lines[0], "bkt-auth " + self.version)
         for library in ("glib", "libsecret", "cJSON", "ncurses", "libcurl"):
