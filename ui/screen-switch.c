@@ -75,14 +75,7 @@ try_switch(UiWizard *w, const BktHostEntry *e)
     ui_wizard_notice_error(w, late);
     return UI_ACTION_STAY;
   }
-  g_autofree char *wait = g_strdup_printf(
-    g_dngettext(GETTEXT_PACKAGE,
-                "Another bkt-auth is using the store (one suspended with Ctrl-Z does too): "
-                "waited %d second. q cancels.",
-                "Another bkt-auth is using the store (one suspended with Ctrl-Z does too): "
-                "waited %d seconds. q cancels.",
-                waited),
-    waited);
+  g_autofree char *wait = ui_wizard_lock_wait(waited);
   ui_wizard_notice(w, FALSE, wait);
   return UI_ACTION_STAY;
 }

@@ -99,14 +99,7 @@ checklist_draw(const UiWizard *w, int y, int x, int width)
   gint64 since = bkt_login_lock_waiting_since(w->login);
   if (stage == BKT_LOGIN_STORING && since > 0) {
     int waited = (int)((g_get_monotonic_time() - since) / G_USEC_PER_SEC);
-    g_autofree char *wait = g_strdup_printf(
-      g_dngettext(GETTEXT_PACKAGE,
-                  "Another bkt-auth is using the store (one suspended with Ctrl-Z does too): "
-                  "waited %d second. q cancels.",
-                  "Another bkt-auth is using the store (one suspended with Ctrl-Z does too): "
-                  "waited %d seconds. q cancels.",
-                  waited),
-      waited);
+    g_autofree char *wait = ui_wizard_lock_wait(waited);
     ui_text(stdscr, y + n + 1, x, width, UI_ALL_LINES, A_NORMAL, wait);
   }
 }

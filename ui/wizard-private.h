@@ -133,6 +133,8 @@ void ui_wizard_notice(UiWizard *w, gboolean is_error, const char *text);
 char *ui_wizard_sentence(const char *message);
 /* Say what went wrong under the body, as a sentence. */
 void ui_wizard_notice_error(UiWizard *w, const GError *error);
+/* "Another bkt-auth is using the store ...: waited N seconds. q cancels."; newly allocated. */
+char *ui_wizard_lock_wait(int waited);
 /* Leave the full screen to show text the terminal can select whole; Enter comes back. link:
  * text is an address to make clickable. */
 void ui_wizard_show_outside(UiWizard *w, const char *intro, const char *text, gboolean link);

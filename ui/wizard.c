@@ -98,6 +98,19 @@ ui_wizard_notice_error(UiWizard *w, const GError *error)
   ui_wizard_notice(w, TRUE, sentence);
 }
 
+char *
+ui_wizard_lock_wait(int waited)
+{
+  return g_strdup_printf(
+    g_dngettext(GETTEXT_PACKAGE,
+                "Another bkt-auth is using the store (one suspended with Ctrl-Z does too): "
+                "waited %d second. q cancels.",
+                "Another bkt-auth is using the store (one suspended with Ctrl-Z does too): "
+                "waited %d seconds. q cancels.",
+                waited),
+    waited);
+}
+
 void
 ui_wizard_notice(UiWizard *w, gboolean is_error, const char *text)
 {
