@@ -66,8 +66,9 @@ void cli_print_json(cJSON *root);
 
 /* ---- reading what a person or a pipe gives ---- */
 
-/* All of fd, at most max bytes (*too_long when more came: the rest is dropped). */
-BktSecret *cli_read_all(int fd, size_t max, gboolean *too_long);
+/* All of fd, at most max bytes; NULL with one sentence when more came (it stops reading
+ * there) or reading failed. what names the source in that sentence ("standard input"). */
+BktSecret *cli_read_all(int fd, size_t max, const char *what, GError **error);
 /* A client secret from FILE ('-': stdin), alone on one line. */
 BktSecret *cli_read_secret_file(const char *path, GError **error);
 /* Ask on the terminal for one line; without echo for secrets. NULL when there is no terminal,

@@ -144,8 +144,11 @@ token_input(const BktLoginOptions *opts, int *code)
 {
   *code = 0;
   if (!isatty(STDIN_FILENO)) {
-    gboolean too_long;
-    return cli_read_all(STDIN_FILENO, MAX_TOKEN_INPUT, &too_long);
+    GError *error = NULL;
+    BktSecret *text = cli_read_all(STDIN_FILENO, MAX_TOKEN_INPUT, _("standard input"), &error);
+    if (text == NULL)
+      *code = cli_fail(error);
+    return text;
   }
   /* At a terminal: ask for each part, and never echo the token. Ctrl-C cancels from the first
    * question to the last, the moment between them included. */

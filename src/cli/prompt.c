@@ -17,47 +17,63 @@
 #define MAX_LINE 1024
 
 BktSecret *
-cli_read_all(int fd, size_t max, gboolean *too_long)
+cli_read_all(int fd, size_t max, const char *what, GError **error)
 {
-  BktSecret *s = bkt_secret_new(max);
+  g_autoptr(BktSecret) s = bkt_secret_new(max);
   char buf[1024];
   ssize_t n;
-  *too_long = FALSE;
-  while ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR))
+  gboolean too_long = FALSE;
+  int read_errno = 0;
+  /* Stop at the cap: a pipe that never ends (yes, /dev/zero) must not hold the command. */
+  while (!too_long && ((n = read(fd, buf, sizeof buf)) > 0 || (n < 0 && errno == EINTR)))
     if (n > 0 && !bkt_secret_append(s, buf, (size_t)n))
-      *too_long = TRUE;
+      too_long = TRUE;
+  if (!too_long && n < 0)
+    read_errno = errno;
   bkt_wipe(buf, sizeof buf);
-  return s;
+  if (too_long) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
+                g_dngettext(GETTEXT_PACKAGE,
+                            "%s holds more than %zu byte, too much for a token or a secret: "
+                            "give it alone",
+                            "%s holds more than %zu bytes, too much for a token or a secret: "
+                            "give it alone",
+                            max),
+                what, max);
+    return NULL;
+  }
+  if (read_errno != 0) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE, _("cannot read %s: %s"), what,
+                g_strerror(read_errno));
+    return NULL;
+  }
+  return g_steal_pointer(&s);
 }
 
 BktSecret *
 cli_read_secret_file(const char *path, GError **error)
 {
+  g_autofree char *shown = bkt_text_tame(path);
   BktSecret *secret;
   if (strcmp(path, "-") == 0) {
-    gboolean too_long;
-    secret = cli_read_all(STDIN_FILENO, BKT_SECRET_MAX, &too_long);
+    secret = cli_read_all(STDIN_FILENO, BKT_SECRET_MAX, _("standard input"), error);
   } else {
-    char *text = NULL;
-    gsize len = 0;
-    g_autoptr(GError) local = NULL;
-    if (!g_file_get_contents(path, &text, &len, &local)) {
-      /* glib's sentence quotes the name as it was given: tamed. */
-      g_autofree char *why = bkt_text_tame(local->message);
-      g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE, _("cannot read the client secret: %s"),
-                  why);
+    /* Read as standard input is, so a pipe (<(pass show x)) leaves no unwiped copy. */
+    g_autofree char *what = g_strdup_printf(_("the client secret file %s"), shown);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+    if (fd < 0) {
+      g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE, _("cannot read %s: %s"), what,
+                  g_strerror(errno));
       return NULL;
     }
-    secret = bkt_secret_new_len(text, len);
-    bkt_wipe(text, len);
-    g_free(text);
+    secret = cli_read_all(fd, BKT_SECRET_MAX, what, error);
+    close(fd);
   }
-  if (secret != NULL)
-    bkt_secret_strip(secret);
-  if (secret == NULL || bkt_secret_empty(secret) ||
-      strpbrk(bkt_secret_str(secret), "\r\n") != NULL) {
+  if (secret == NULL)
+    return NULL;
+  bkt_secret_strip(secret);
+  if (bkt_secret_empty(secret) || strpbrk(bkt_secret_str(secret), "\r\n") != NULL) {
     bkt_secret_free(secret);
-    g_autofree char *shown = bkt_text_tame(path);
     g_set_error(error, BKT_ERROR, BKT_ERROR_USAGE,
                 _("'%s' does not hold a client secret: it should contain the secret alone, on "
                   "one line"), shown);

@@ -287,6 +287,34 @@ class BadInput(BktTestCase):
         self.assertTrue(self.token(CLOUD_HOST))
         self.assertTrue(self.token(self.fake.dc_host, env_extra=DC_ENV))
 
+    def test_endless_input_is_refused(self):
+        # A pipe that never ends (yes, /dev/zero) is read up to what a token or a secret can
+        # be, then refused in one sentence: the command neither hangs nor eats the memory.
+        self.login_dc()
+        before = self.snapshot()
+        rows = [
+            ("a token", ["login", self.fake.dc_url, "--kind", "dc", "--allow-http",
+                         "--with-token"], "standard input holds more than"),
+            ("a client secret on stdin", self.dc(secret=False) + ["--client-secret-file", "-"],
+             "standard input holds more than"),
+            ("a client secret file", self.dc(secret=False) + ["--client-secret-file",
+                                                              "/dev/zero"],
+             "/dev/zero holds more than"),
+        ]
+        for name, args, words in rows:
+            with self.subTest(name), open("/dev/zero", "rb") as zero:
+                try:
+                    cp = subprocess.run([self.bin] + args, env=self.env(DC_ENV), stdin=zero,
+                                        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                        timeout=60)
+                except subprocess.TimeoutExpired:
+                    self.fail("%s: bkt-auth still reads an endless input after 60 s" % name)
+                err = cp.stderr.decode("utf-8", "replace")
+                self.assertEqual(cp.returncode, 1, "%s:\n%s" % (name, err))
+                self.assertIn(words, self.assert_one_error_line(err), name)
+                self.assertEqual(cp.stdout, b"", name)
+                self.assertEqual(self.snapshot(), before, "%s changed what is stored" % name)
+
     def test_bad_pastes(self):
         self.login_cloud()
         before = self.snapshot()
