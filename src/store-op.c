@@ -27,7 +27,8 @@ struct BktStoreUndo {
   BktHostEntry *entry;     /* the login that was saved */
   BktHostEntry *previous;  /* the same account as hosts.json held it before, or NULL */
   BktSecrets previous_secrets; /* its secrets; no access token when there were none */
-  GPtrArray *host_before;  /* every account of the host as it was, which one active */
+  guint previous_at;       /* where hosts.json held it */
+  char *active_before;     /* the host's active account before, or NULL */
   gboolean previous_unread;    /* they could not be read, so they were left where they are */
 };
 
@@ -61,8 +62,7 @@ bkt_store_undo_free(BktStoreUndo *undo)
   bkt_host_entry_free(undo->entry);
   bkt_host_entry_free(undo->previous);
   bkt_secrets_clear(&undo->previous_secrets);
-  if (undo->host_before != NULL)
-    g_ptr_array_unref(undo->host_before);
+  g_free(undo->active_before);
   g_free(undo);
 }
 
@@ -430,17 +430,14 @@ after_lock(BktStoreOp *op)
     return;
   }
   const BktHostEntry *saved = op->undo->entry;
-  op->undo->host_before = bkt_hosts_new();
-  for (guint i = 0; i < op->hosts->len; i++) {
-    const BktHostEntry *e = g_ptr_array_index(op->hosts, i);
-    if (strcmp(e->key, saved->key) == 0)
-      g_ptr_array_add(op->undo->host_before, bkt_host_entry_copy(e));
-  }
+  const BktHostEntry *active = bkt_hosts_active(op->hosts, saved->key);
+  op->undo->active_before = active != NULL ? g_strdup(active->account) : NULL;
   const BktHostEntry *prev = bkt_hosts_find_same(op->hosts, saved);
   if (prev == NULL) {
     store_new(op);
     return;
   }
+  g_ptr_array_find(op->hosts, prev, &op->undo->previous_at);
   op->undo->previous = bkt_host_entry_copy(prev);
   bkt_store_call(bkt_store_backend_of(prev), CALL_LOOKUP, prev, NULL, task_for(op, on_snapshot, TRUE));
 }
@@ -503,17 +500,36 @@ undo_restore_secrets(BktStoreOp *op)
 static void
 undo_write_hosts(BktStoreOp *op)
 {
-  /* The host's accounts as they were, the same one active. */
+  /* Only the saved account goes back to what it was: another bkt-auth may have logged in, out
+   * or switched among the host's other accounts since, and that stays. The active mark
+   * returns to the account that held it before, unless it has moved on meanwhile. */
   const BktStoreUndo *u = op->undo;
-  guint at = op->hosts->len;
-  for (guint i = op->hosts->len; i > 0; i--)
-    if (strcmp(((BktHostEntry *)g_ptr_array_index(op->hosts, i - 1))->key, u->entry->key) == 0) {
-      g_ptr_array_remove_index(op->hosts, i - 1);
-      at = i - 1;
+  const char *key = u->entry->key;
+  BktHostEntry *saved = bkt_hosts_find(op->hosts, key, u->entry->account);
+  gboolean held_active = saved != NULL && saved->active;
+  if (saved != NULL)
+    g_ptr_array_remove(op->hosts, saved);
+  if (u->previous != NULL && bkt_hosts_find(op->hosts, key, u->previous->account) == NULL) {
+    BktHostEntry *back = bkt_host_entry_copy(u->previous);
+    back->active = FALSE;
+    g_ptr_array_insert(op->hosts, (gint)MIN(u->previous_at, op->hosts->len), back);
+  }
+  if (held_active || bkt_hosts_active(op->hosts, key) == NULL) {
+    BktHostEntry *next = u->active_before != NULL
+                           ? bkt_hosts_find(op->hosts, key, u->active_before)
+                           : NULL;
+    if (next == NULL) /* gone since: the one used last, as when an active account logs out */
+      for (guint i = 0; i < op->hosts->len; i++) {
+        BktHostEntry *e = g_ptr_array_index(op->hosts, i);
+        if (strcmp(e->key, key) == 0 && (next == NULL || e->last_used > next->last_used))
+          next = e;
+      }
+    for (guint i = 0; i < op->hosts->len; i++) {
+      BktHostEntry *e = g_ptr_array_index(op->hosts, i);
+      if (strcmp(e->key, key) == 0)
+        e->active = e == next;
     }
-  for (guint i = 0; u->host_before != NULL && i < u->host_before->len; i++)
-    g_ptr_array_insert(op->hosts, (gint)(at + i),
-                       bkt_host_entry_copy(g_ptr_array_index(u->host_before, i)));
+  }
   GError *error = NULL;
   if (!bkt_hosts_save(op->hosts, &error)) {
     if (op->error == NULL)

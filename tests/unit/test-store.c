@@ -538,6 +538,51 @@ test_save_and_undo(void)
   remove_file("secrets.json");
 }
 
+/* Taking a login back leaves what another bkt-auth did to the host's other accounts since. */
+static void
+test_undo_keeps_other_accounts(void)
+{
+  g_autoptr(BktHostEntry) alice = entry("git.example.com", BKT_KIND_DC);
+  BktSecrets s1 = secrets_of("AT1", "RT1", NULL, 1800000000);
+  g_assert_true(save(alice, &s1, NULL, NULL));
+
+  /* bob's login is saved and still being confirmed... */
+  g_autoptr(BktHostEntry) bob = account("git.example.com", BKT_KIND_DC, "bob");
+  BktSecrets s2 = secrets_of("AT2", "RT2", NULL, 1900000000);
+  BktStoreUndo *u = NULL;
+  g_assert_true(save(bob, &s2, &u, NULL));
+  /* ... when carol logs in to the same host from another terminal ... */
+  g_autoptr(BktHostEntry) carol = account("git.example.com", BKT_KIND_DC, "carol");
+  BktSecrets s3 = secrets_of("AT3", "RT3", NULL, 1900000000);
+  g_assert_true(save(carol, &s3, NULL, NULL));
+  /* ... and then bob's fails, and is taken back: carol's login stays, and active. */
+  undo(u);
+  g_autoptr(GPtrArray) hosts = bkt_hosts_load(NULL);
+  g_assert_nonnull(hosts);
+  g_assert_null(bkt_hosts_find(hosts, "git.example.com", "id-bob"));
+  g_assert_nonnull(bkt_hosts_find(hosts, "git.example.com", "id-alice"));
+  BktHostEntry *c = bkt_hosts_find(hosts, "git.example.com", "id-carol");
+  g_assert_nonnull(c);
+  g_assert_true(c->active);
+  g_autofree char *secrets = file_text("secrets.json");
+  g_assert_nonnull(strstr(secrets, "AT3"));
+  g_assert_null(strstr(secrets, "AT2"));
+
+  /* bob saved again and taken back with nobody in between: alice's mark returns to carol. */
+  g_assert_true(save(bob, &s2, &u, NULL));
+  undo(u);
+  g_clear_pointer(&hosts, g_ptr_array_unref);
+  hosts = bkt_hosts_load(NULL);
+  g_assert_true(bkt_hosts_find(hosts, "git.example.com", "id-carol")->active);
+  g_assert_false(bkt_hosts_find(hosts, "git.example.com", "id-alice")->active);
+
+  bkt_secrets_clear(&s1);
+  bkt_secrets_clear(&s2);
+  bkt_secrets_clear(&s3);
+  remove_file("hosts.json");
+  remove_file("secrets.json");
+}
+
 /* A login that fails to store never removes the login that was there. */
 static void
 test_failed_save_keeps_the_old_login(void)
@@ -643,6 +688,7 @@ main(int argc, char **argv)
   g_test_add_func("/store/upgrade", test_upgrade);
   g_test_add_func("/store/lock", test_lock);
   g_test_add_func("/store/save-and-undo", test_save_and_undo);
+  g_test_add_func("/store/undo-keeps-other-accounts", test_undo_keeps_other_accounts);
   g_test_add_func("/store/failed-save-keeps-the-old-login", test_failed_save_keeps_the_old_login);
   g_test_add_func("/store/cancel-while-locked", test_cancel_while_locked);
   g_test_add_func("/store/untrusted-folder", test_untrusted_folder);
