@@ -434,10 +434,13 @@ run_loop(UiWizard *w)
       break;
     }
     if (fds[0].revents != 0 || interrupted) {
-      if (w->suspended)
-        read_outside(w);
-      else
+      /* Outside the full screen the terminal reads lines and blocks: only what is there. */
+      if (w->suspended) {
+        if (fds[0].revents & POLLIN)
+          read_outside(w);
+      } else {
         read_keys(w);
+      }
       if (w->quit)
         break;
     }

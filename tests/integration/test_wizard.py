@@ -14,6 +14,7 @@ import re
 import signal
 import subprocess
 import sys
+import urllib.request
 
 import harness
 from harness import CLOUD_HOST, FAKE_BROWSER
@@ -390,6 +391,19 @@ class WizardCloud(WizardTestCase):
         self.finish_logged_in(t)
         self.assertEqual(self.browser_urls(), [], "a browser was started over SSH")
         self.assertEqual(self.fake.stats()["token_code"], 1)
+
+    def test_resize_while_the_address_is_outside(self):
+        # Outside the full screen the terminal reads whole lines: a resize there must not
+        # leave the wizard blocked on it, deaf to the browser coming back.
+        t, _screen = self.start_ssh()
+        t.keys("u")
+        screen = t.wait_for("Select and copy it, then press Enter to return to bkt-auth.",
+                            join=True)
+        url = next(l.strip() for l in screen.split("\n") if self.is_authorize_url(l.strip()))
+        t.resize(100, 30)
+        with urllib.request.urlopen(self.redirect_for(url), timeout=20) as answer:
+            self.assertEqual(answer.status, 200)
+        self.finish_logged_in(t)
 
     def test_paste_back_at_minimum_size(self):
         # 60x18 is a size the wizard works at: the paste prompt and its field
