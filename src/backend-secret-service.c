@@ -26,8 +26,15 @@ static const SecretSchema schema = {
 };
 
 /* Set once the Secret Service let a call run out of time: later calls fail at once rather
- * than wait again, so a command that makes several stays within one deadline. */
+ * than wait again, so a command that makes several stays within one deadline. A new login
+ * attempt (the wizard's retry) asks again (ss_afresh). */
 static gboolean unresponsive;
+
+static void
+ss_afresh(void)
+{
+  unresponsive = FALSE;
+}
 
 typedef enum { OP_LOOKUP, OP_STORE, OP_CLEAR, OP_PROBE } Op;
 
@@ -574,4 +581,5 @@ const BktBackend bkt_backend_secret_service = {
   .probe = ss_probe,
   .absent = ss_absent,
   .describe = ss_describe,
+  .afresh = ss_afresh,
 };

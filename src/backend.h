@@ -40,6 +40,9 @@ typedef struct {
   /* Optional: why a login's secrets may be missing though nothing removed them, as a
    * sentence naming host and what to do; newly allocated. */
   char *(*forgotten)(const char *host);
+  /* Optional: forget what earlier calls of this process learnt of it (a deadline that ran
+   * out), so that a new attempt asks it afresh. */
+  void (*afresh)(void);
 } BktBackend;
 
 extern const BktBackend bkt_backend_secret_service;

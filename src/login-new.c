@@ -46,6 +46,9 @@ BktLogin *
 bkt_login_new(const BktLoginOptions *opts, BktLoginProgress progress, gpointer user_data,
               GError **error)
 {
+  /* An attempt after one that failed (the wizard's r) asks the stores again: the keyring that
+   * ran out of time may have been unlocked or started meanwhile. */
+  bkt_store_afresh();
   BktLogin *login = g_new0(BktLogin, 1);
   login->progress = progress;
   login->user_data = user_data;

@@ -211,6 +211,14 @@ bkt_store_probe(const char *storage, GError **error)
   return call_sync(b, CALL_PROBE, NULL, NULL, error) != NULL;
 }
 
+void
+bkt_store_afresh(void)
+{
+  for (const BktBackend *const *b = bkt_backends; *b != NULL; b++)
+    if ((*b)->afresh != NULL)
+      (*b)->afresh();
+}
+
 char *
 bkt_storage_describe(const char *storage)
 {

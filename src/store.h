@@ -35,6 +35,10 @@ gboolean bkt_secrets_delete(const BktHostEntry *entry, GError **error);
 /* Whether the named store can keep secrets here now, waiting for it (5 seconds at most). */
 gboolean bkt_store_probe(const char *storage, GError **error);
 
+/* Ask every store afresh from now on: what earlier calls learnt (a deadline that ran out) is
+ * forgotten. A new login attempt starts so. */
+void bkt_store_afresh(void);
+
 /* Where a login's token is kept, for people; newly allocated. */
 char *bkt_storage_describe(const char *storage);
 

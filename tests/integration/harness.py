@@ -532,6 +532,18 @@ class BktTestCase(unittest.TestCase):
         self.assertEqual(rc, 0, err)
         return (NOKEYRING,)
 
+    def keyring_daemon_pid(self):
+        """The pid of the keyring daemon that owns org.freedesktop.secrets on the bus."""
+        cp = subprocess.run(
+            ["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus",
+             "--object-path", "/org/freedesktop/DBus", "--method",
+             "org.freedesktop.DBus.GetConnectionUnixProcessID", "org.freedesktop.secrets"],
+            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+            timeout=10)
+        self.assertEqual(cp.returncode, 0, cp.stderr)
+        # "(uint32 1234,)"
+        return int(cp.stdout.decode().strip().strip("(),").split()[-1])
+
     def no_bus(self):
         """env_extra for a session with no D-Bus session bus at all (as over SSH)."""
         runtime = os.path.join(self.tmp, "runtime")

@@ -128,17 +128,6 @@ class KeyringTrouble(BktTestCase):
                    % (min(timings.values()), max(timings.values())))
         self.assertEqual(self.stored(), before)
 
-    def keyring_daemon_pid(self):
-        cp = subprocess.run(
-            ["gdbus", "call", "--session", "--dest", "org.freedesktop.DBus",
-             "--object-path", "/org/freedesktop/DBus", "--method",
-             "org.freedesktop.DBus.GetConnectionUnixProcessID", "org.freedesktop.secrets"],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-            timeout=10)
-        self.assertEqual(cp.returncode, 0, cp.stderr)
-        # "(uint32 1234,)"
-        return int(cp.stdout.decode().strip().strip("(),").split()[-1])
-
     def test_daemon_that_never_answers(self):
         """The keyring daemon owns its name on the bus but stops answering (hung)."""
         self.login_cloud()

@@ -392,6 +392,24 @@ class WizardCloud(WizardTestCase):
         self.assertEqual(self.browser_urls(), [], "a browser was started over SSH")
         self.assertEqual(self.fake.stats()["token_code"], 1)
 
+    def test_retry_after_the_keyring_ran_out_of_time(self):
+        # The keyring hangs (SIGSTOP): the attempt fails after its 5 s. Once it answers again,
+        # r asks it afresh and logs in, rather than failing at once on what the first attempt
+        # learnt.
+        t = self.open_wizard()
+        self.to_sign_in(t)
+        pid = self.keyring_daemon_pid()
+        os.kill(pid, signal.SIGSTOP)
+        self.addCleanup(os.kill, pid, signal.SIGCONT)
+        t.keys("Enter")
+        screen = t.wait_for("bkt-auth  ·  Not logged in", timeout=30)
+        self.assertIn("did not answer within 5 seconds", " ".join(screen.split()))
+        os.kill(pid, signal.SIGCONT)
+        t.keys("r")
+        t.wait_for("Press Enter to open the browser.")
+        t.keys("Enter")
+        self.finish_logged_in(t)
+
     def test_resize_while_the_address_is_outside(self):
         # Outside the full screen the terminal reads whole lines: a resize there must not
         # leave the wizard blocked on it, deaf to the browser coming back.
