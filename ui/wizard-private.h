@@ -61,6 +61,8 @@ struct UiWizard {
   UiFlow flow;            /* the screen shown, the kind chosen, the way back */
   gboolean dirty;         /* draw before waiting again */
   gboolean quit;          /* leave the loop */
+  gboolean cancelling;    /* cancelled: the login puts back what it changed, then the loop
+                             ends */
   GError *outcome;        /* once quit: why there is no login, or NULL when logged in */
   char *notice;           /* a short line under the body: "Copied", a problem */
   gboolean notice_is_error;

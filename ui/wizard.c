@@ -201,12 +201,22 @@ end(UiWizard *w, gboolean by_key)
     w->outcome = g_error_copy(w->error);
     return;
   }
-  if (w->login != NULL)
-    bkt_login_cancel(w->login);
   w->outcome = g_error_new_literal(BKT_ERROR, BKT_ERROR_CANCELLED,
                                    at == UI_SCREEN_FAILED && w->error != NULL
                                      ? w->error->message
                                      : _("login cancelled"));
+  if (w->login == NULL)
+    return;
+  bkt_login_cancel(w->login);
+  /* A login that has changed the store puts it back before the wizard goes, as line mode
+   * waits for it: the loop goes on until the login has finished (each step has its
+   * deadline), and its words then say how the putting back went. */
+  BktLoginStage stage = bkt_login_stage(w->login);
+  if (stage != BKT_LOGIN_DONE && stage != BKT_LOGIN_FAILED) {
+    w->quit = FALSE;
+    w->cancelling = TRUE;
+    ui_wizard_notice(w, FALSE, _("Cancelling: the store is being put back as it was..."));
+  }
 }
 
 /* ---- the login, driven by events ---- */
@@ -262,6 +272,20 @@ ui_wizard_start_login(UiWizard *w)
 static void
 login_finished(UiWizard *w)
 {
+  if (w->cancelling) {
+    /* The cancel is complete: the login says whether what it changed was put back. */
+    w->quit = TRUE;
+    const GError *said = bkt_login_error(w->login);
+    if (bkt_login_stage(w->login) == BKT_LOGIN_DONE) {
+      g_clear_error(&w->outcome);
+      w->result = bkt_host_entry_copy(bkt_login_result(w->login));
+    } else if (said != NULL) {
+      g_clear_error(&w->outcome);
+      w->outcome = g_error_copy(said);
+    }
+    g_clear_pointer(&w->login, bkt_login_free);
+    return;
+  }
   if (bkt_login_stage(w->login) == BKT_LOGIN_DONE) {
     bkt_host_entry_free(w->result);
     w->result = bkt_host_entry_copy(bkt_login_result(w->login));
@@ -329,6 +353,8 @@ handle_key(UiWizard *w, gboolean is_char, wint_t key)
     w->dirty = TRUE;
     return;
   }
+  if (w->cancelling) /* the screen says what is going on; it ends by itself */
+    return;
   const UiScreen *s = screens[w->flow.screen];
   if (ui_frame_too_small()) {
     /* What the screen keeps in reach works there too. */
@@ -431,7 +457,8 @@ run_loop(UiWizard *w)
 
     if (ui_term_take_signal(&w->term) != 0) {
       end(w, FALSE);
-      break;
+      if (w->quit)
+        break;
     }
     if (fds[0].revents != 0 || interrupted) {
       /* Outside the full screen the terminal reads lines and blocks: only what is there. */

@@ -134,6 +134,33 @@ class Wizard(WizardTestCase):
         self.assertIsNone(self.keyring_secret(CLOUD_HOST))
         self.assertNotIn(CLOUD_HOST, self.hosts_entries())
 
+    def test_wizard_cancel_puts_back_before_it_goes(self):
+        # q while the new login is being confirmed: it replaced alice's earlier one, so that
+        # one is put back, under the lock, before the wizard goes. The lock is held then, and
+        # the wizard stays and says so until it is free; the earlier login is there at the end.
+        self.login_cloud()
+        before = self.keyring_secret(CLOUD_HOST)
+        hosts_before = self.hosts_entries()
+        self.fake.control(slow=2)
+        t = self.tmux_start(["login", "-i", CLOUD_HOST],
+                            env_extra={"BKT_AUTH_LOCK_TIMEOUT": "30"})
+        t.wait_for("Press Enter to open the browser.")
+        t.keys("Enter")
+        t.wait_for("Already logged in to bitbucket.org as alice", timeout=20)
+        t.keys("y")
+        t.wait_for("› Checking the stored token works", timeout=20)
+        holder = harness.LockHolder(self.config_dir)
+        self.addCleanup(holder.release)
+        t.keys("q")
+        t.wait_for("Cancelling: the store is being put back as it was", join=True)
+        self.assertNotEqual(self.keyring_secret(CLOUD_HOST)["access_token"],
+                            before["access_token"], "the new login was not stored yet")
+        holder.release()
+        self.assert_exit(t, 2)
+        self.assertIn("login cancelled", t.stderr_text())
+        self.assertEqual(self.keyring_secret(CLOUD_HOST), before)
+        self.assertEqual(self.hosts_entries(), hosts_before)
+
 
 if __name__ == "__main__":
     harness.main()
