@@ -189,6 +189,17 @@ bkt_oauth_parse_token_response(long status, const char *body, size_t len, const 
     bkt_json_wipe_delete(json);
     return FALSE;
   }
+  /* What every store can keep (a kernel key holds 32,767 bytes with the client secret): a
+   * refresh that could not be stored would spend the refresh token for nothing. */
+  size_t both = strlen(access) + (refresh != NULL ? strlen(refresh) : 0);
+  if (both > BKT_TOKENS_MAX) {
+    g_set_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL,
+                _("'%s' issued tokens of %zu bytes, more than the %d bkt-auth can keep: nothing "
+                  "was stored; check that the address is your Bitbucket"),
+                host, both, BKT_TOKENS_MAX);
+    bkt_json_wipe_delete(json);
+    return FALSE;
+  }
   /* Bearer in any case, or no type at all (as golang.org/x/oauth2 takes it). */
   if (type != NULL && g_ascii_strcasecmp(type, "bearer") != 0) {
     g_autofree char *shown = bkt_text_tame(type);

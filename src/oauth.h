@@ -7,6 +7,10 @@
 #include "http.h"
 #include "secret.h"
 
+/* The access and refresh token together, at most: room is left in every store (a kernel key
+ * holds 32,767 bytes) for the client secret and the rest of a login's secrets. */
+#define BKT_TOKENS_MAX (16 * 1024)
+
 /* An OAuth client against one Bitbucket: Cloud and DC differ only in this profile. */
 typedef struct {
   BktKind kind;

@@ -55,6 +55,35 @@ test_long_refresh_token(void)
   g_string_free(body, TRUE);
 }
 
+/* Tokens no store could keep are refused before anything is stored or spent. */
+static void
+test_tokens_too_large(void)
+{
+  for (int refresh = 0; refresh < 2; refresh++) {
+    GString *body = g_string_new("{\"access_token\":\"");
+    for (int i = 0; i < BKT_TOKENS_MAX / 2 + 1; i++)
+      g_string_append_c(body, 'a');
+    g_string_append(body, "\",\"refresh_token\":\"");
+    for (int i = 0; i < (refresh ? BKT_TOKENS_MAX / 2 : 1); i++)
+      g_string_append_c(body, 'r');
+    g_string_append(body, "\",\"expires_in\":7200}");
+    BktTokens t;
+    GError *error = NULL;
+    if (refresh) {
+      g_assert_false(parse(200, body->str, &t, &error));
+      g_assert_error(error, BKT_ERROR, BKT_ERROR_PROTOCOL);
+      g_assert_nonnull(strstr(error->message, "more than the 16384 bkt-auth can keep"));
+      g_clear_error(&error);
+    } else {
+      /* Half of the room for each is no limit: the two together are. */
+      g_assert_true(parse(200, body->str, &t, &error));
+      g_assert_no_error(error);
+      bkt_tokens_clear(&t);
+    }
+    g_string_free(body, TRUE);
+  }
+}
+
 static void
 test_errors(void)
 {
@@ -187,6 +216,7 @@ main(int argc, char **argv)
   g_test_add_func("/oauth/scopes-old-and-new", test_cloud_scopes_old_and_new);
   g_test_add_func("/oauth/long-refresh-token", test_long_refresh_token);
   g_test_add_func("/oauth/errors", test_errors);
+  g_test_add_func("/oauth/tokens-too-large", test_tokens_too_large);
   g_test_add_func("/oauth/token-type-and-shape", test_token_type_and_shape);
   g_test_add_func("/oauth/authorize-url", test_authorize_url);
   g_test_add_func("/identity/parse", test_identity);
