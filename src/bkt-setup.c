@@ -104,6 +104,10 @@ check_key_free(cJSON *record, const char *key, const char *bkt_key, GError **err
   return TRUE;
 }
 
+static gboolean write_rest(const BktHostEntry *e, BktBktConfig *config, cJSON *record,
+                           cJSON *rec, const char *before, gboolean theirs, BktBktSetup *out,
+                           GError **error);
+
 /* Under the lock: the keyring item, then config.yml, then the record. */
 static gboolean
 write_all(const BktHostEntry *e, BktBktConfig *config, cJSON *record, gboolean theirs,
@@ -113,9 +117,9 @@ write_all(const BktHostEntry *e, BktBktConfig *config, cJSON *record, gboolean t
   /* The token as stored now: another process may have refreshed it meanwhile. */
   if (!bkt_secrets_load(e, &s, error))
     return FALSE;
-  g_autofree char *base = bkt_bkt_base_url(e);
-  g_autofree char *before = g_strdup(bkt_json_string(bkt_copy_record_get(record, e->key),
-                                                     "context"));
+  const cJSON *had = bkt_copy_record_get(record, e->key);
+  gboolean fresh = had == NULL;
+  g_autofree char *before = g_strdup(bkt_json_string(had, "context"));
   cJSON *rec = bkt_copy_record_put(record, e->key);
   bkt_copy_set_string(rec, "bkt_host", out->bkt_key);
   GError *local = NULL;
@@ -128,6 +132,21 @@ write_all(const BktHostEntry *e, BktBktConfig *config, cJSON *record, gboolean t
                                            local));
     return FALSE;
   }
+  if (write_rest(e, config, record, rec, before, theirs, out, error))
+    return TRUE;
+  /* A copy no record names would outlive logout: a new one goes again. (One set up before
+   * keeps its record, which now names the token just written.) */
+  if (fresh)
+    bkt_bkt_keyring_remove(out->bkt_key, NULL);
+  return FALSE;
+}
+
+/* config.yml and the record, once bkt's keyring holds the token. */
+static gboolean
+write_rest(const BktHostEntry *e, BktBktConfig *config, cJSON *record, cJSON *rec,
+           const char *before, gboolean theirs, BktBktSetup *out, GError **error)
+{
+  g_autofree char *base = bkt_bkt_base_url(e);
   const char *original = bkt_bkt_config_original(config);
   if (theirs && original != NULL) {
     out->backup_path = g_strconcat(out->config_path, BACKUP_SUFFIX, NULL);

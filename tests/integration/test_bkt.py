@@ -332,6 +332,30 @@ class SetupBkt(BktCase):
         self.assertEqual(self.config()["active_context"], "mine")
         self.assert_bkt_works()
 
+    def test_a_failed_setup_leaves_no_copy_behind(self):
+        # The copy goes into bkt's keyring first; when a later step fails (here the backup of
+        # bkt's own login cannot be written), a copy no record names would outlive logout.
+        self.make_collection()
+        self.login_cloud()
+        own = ("version: 1\nactive_context: mine\ncontexts:\n  mine:\n    host: %s\n"
+               "hosts:\n  %s:\n    kind: cloud\n    base_url: http://localhost:%d/2.0\n"
+               "    username: alice\n    auth_method: oauth\n"
+               % (self.cloud_key, self.cloud_key, self.fake.port))
+        self.write_config(own)
+        os.mkdir(self.config_path() + ".before-setup-bkt")
+        t = tmux.Tmux(self.tmp)
+        self.addCleanup(t.kill)
+        t.start([self.bin, "setup-bkt"], self.env({"TERM": tmux.terminal_type()}), 100, 30)
+        t.wait_for("Replace it with this login of bkt-auth", join=True)
+        t.keys("y", "Enter")
+        self.assertEqual(t.exit_code(), 1, t.stderr_text())
+        self.assert_one_error_line(t.stderr_text())
+        self.assertEqual(self.items(self.cloud_key)["items"], [],
+                         "bkt's keyring keeps a copy that nothing names")
+        with open(self.config_path(), encoding="utf-8") as f:
+            self.assertEqual(f.read(), own)
+        self.assertIsNone((self.record() or {}).get("copies", {}).get(CLOUD_HOST))
+
     def test_wizard_offers_it_when_bkt_is_installed(self):
         # The Done screen offers setup-bkt with bkt on PATH; it runs once the screen is gone,
         # where it may ask (and the desktop may ask for the collection's password).
