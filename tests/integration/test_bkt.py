@@ -302,14 +302,28 @@ class SetupBkt(BktCase):
         out, err = self.ok(["setup-bkt"], env_extra=ssh)
         self.assertIn("KEYRING_BACKEND=secret-service", err)
 
-    def test_own_login_of_bkt_needs_a_yes(self):
-        self.make_collection()
-        self.login_cloud()
+    def write_own_login_of_bkt(self):
+        """A config.yml in which bkt holds a login of its own for bitbucket.org; its text."""
         own = ("version: 1\nactive_context: mine\ncontexts:\n  mine:\n    host: %s\n"
                "hosts:\n  %s:\n    kind: cloud\n    base_url: http://localhost:%d/2.0\n"
                "    username: alice\n    auth_method: oauth\n"
                % (self.cloud_key, self.cloud_key, self.fake.port))
         self.write_config(own)
+        return own
+
+    def setup_bkt_answering_yes(self):
+        """setup-bkt on a terminal, yes to replacing bkt's own login; the terminal."""
+        t = tmux.Tmux(self.tmp)
+        self.addCleanup(t.kill)
+        t.start([self.bin, "setup-bkt"], self.env({"TERM": tmux.terminal_type()}), 100, 30)
+        t.wait_for("Replace it with this login of bkt-auth", join=True)
+        t.keys("y", "Enter")
+        return t
+
+    def test_own_login_of_bkt_needs_a_yes(self):
+        self.make_collection()
+        self.login_cloud()
+        own = self.write_own_login_of_bkt()
         # Without a terminal to ask: refused, nothing changed.
         rc, out, err = self.run_bkt(["setup-bkt"])
         self.assertEqual(rc, 1, err)
@@ -320,11 +334,7 @@ class SetupBkt(BktCase):
             self.assertEqual(f.read(), own)
         self.assertEqual(self.items(self.cloud_key)["items"], [])
         # On a terminal, yes replaces it and keeps the old file beside the new one.
-        t = tmux.Tmux(self.tmp)
-        self.addCleanup(t.kill)
-        t.start([self.bin, "setup-bkt"], self.env({"TERM": tmux.terminal_type()}), 100, 30)
-        t.wait_for("Replace it with this login of bkt-auth", join=True)
-        t.keys("y", "Enter")
+        t = self.setup_bkt_answering_yes()
         self.assertEqual(t.exit_code(), 0, t.stderr_text())
         with open(self.config_path() + ".before-setup-bkt", encoding="utf-8") as f:
             self.assertEqual(f.read(), own)
@@ -337,17 +347,9 @@ class SetupBkt(BktCase):
         # bkt's own login cannot be written), a copy no record names would outlive logout.
         self.make_collection()
         self.login_cloud()
-        own = ("version: 1\nactive_context: mine\ncontexts:\n  mine:\n    host: %s\n"
-               "hosts:\n  %s:\n    kind: cloud\n    base_url: http://localhost:%d/2.0\n"
-               "    username: alice\n    auth_method: oauth\n"
-               % (self.cloud_key, self.cloud_key, self.fake.port))
-        self.write_config(own)
+        own = self.write_own_login_of_bkt()
         os.mkdir(self.config_path() + ".before-setup-bkt")
-        t = tmux.Tmux(self.tmp)
-        self.addCleanup(t.kill)
-        t.start([self.bin, "setup-bkt"], self.env({"TERM": tmux.terminal_type()}), 100, 30)
-        t.wait_for("Replace it with this login of bkt-auth", join=True)
-        t.keys("y", "Enter")
+        t = self.setup_bkt_answering_yes()
         self.assertEqual(t.exit_code(), 1, t.stderr_text())
         self.assert_one_error_line(t.stderr_text())
         self.assertEqual(self.items(self.cloud_key)["items"], [],
