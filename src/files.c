@@ -20,7 +20,6 @@
 
 #define LOCK_FILE "lock"
 #define LOCK_TIMEOUT_DEFAULT 60
-#define LOCK_RETRY_MS 100
 /* Temporary files are ".hosts.json.bkt-new-XXXXXX": hidden, and plainly ours. */
 #define TEMP_INFIX ".bkt-new-"
 
@@ -351,7 +350,7 @@ bkt_lock_take(GError **error)
       break;
     }
     struct pollfd p = { .fd = sig_fd, .events = POLLIN };
-    int wait_ms = (int)MIN((deadline - now + 999) / 1000, LOCK_RETRY_MS);
+    int wait_ms = (int)MIN((deadline - now + 999) / 1000, BKT_LOCK_RETRY_MS);
     if (poll(&p, sig_fd >= 0 ? 1 : 0, wait_ms) > 0 && bkt_signals_take() != 0) {
       g_set_error_literal(error, BKT_ERROR, BKT_ERROR_CANCELLED,
                           _("cancelled while waiting for another bkt-auth to finish"));

@@ -36,6 +36,9 @@ gboolean bkt_file_write(const char *path, const char *text, size_t len, GError *
 
 typedef struct BktLock BktLock;
 
+/* How often a wait for the lock tries it again. */
+#define BKT_LOCK_RETRY_MS 100
+
 /* How long a command waits for the lock: BKT_AUTH_LOCK_TIMEOUT seconds, default 60. */
 int bkt_lock_timeout_s(void);
 

@@ -17,7 +17,6 @@
 #include "store-private.h"
 #include "tame.h"
 
-#define LOCK_RETRY_MS 100
 
 /* ---- operations on the engine's context ---- */
 
@@ -291,7 +290,7 @@ on_lock_retry(gpointer data)
   } else {
     if (op->waiting_since == 0)
       op->waiting_since = op->lock_asked;
-    op->retry = g_timeout_source_new(LOCK_RETRY_MS);
+    op->retry = g_timeout_source_new(BKT_LOCK_RETRY_MS);
     g_source_set_callback(op->retry, on_lock_retry, op, NULL);
     g_source_attach(op->retry, bkt_async_context());
   }

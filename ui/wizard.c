@@ -9,6 +9,7 @@
 
 #include "browser.h"
 #include "error.h"
+#include "files.h"
 #include "wizard-private.h"
 
 /*
@@ -444,7 +445,7 @@ run_loop(UiWizard *w)
       timeout = min_timeout(timeout, bkt_client_lookup_timeout_ms(w->lookup));
     }
     if (w->switch_since != 0)
-      timeout = min_timeout(timeout, 100); /* the lock is tried again, as a login does */
+      timeout = min_timeout(timeout, BKT_LOCK_RETRY_MS); /* the lock is tried again */
     /* A resize interrupts poll: curses then has KEY_RESIZE for us. */
     gboolean interrupted = FALSE;
     if (poll(fds, (nfds_t)n, timeout) < 0) {
