@@ -358,10 +358,8 @@ class SetupBkt(BktCase):
             self.assertEqual(f.read(), own)
         self.assertIsNone((self.record() or {}).get("copies", {}).get(CLOUD_HOST))
 
-    def test_wizard_offers_it_when_bkt_is_installed(self):
-        # The Done screen offers setup-bkt with bkt on PATH; it runs once the screen is gone,
-        # where it may ask (and the desktop may ask for the collection's password).
-        self.make_collection()
+    def wizard_login(self):
+        """The wizard at 80x24, on its way to the Done screen of a Cloud login; the terminal."""
         t = tmux.Tmux(self.tmp)
         self.addCleanup(t.kill)
         t.start([self.bin, "login", "-i"], self.env({"TERM": tmux.terminal_type()}), 80, 24)
@@ -369,6 +367,13 @@ class SetupBkt(BktCase):
         t.keys("Enter")
         t.wait_for("Press Enter to open the browser.")
         t.keys("Enter")
+        return t
+
+    def test_wizard_offers_it_when_bkt_is_installed(self):
+        # The Done screen offers setup-bkt with bkt on PATH; it runs once the screen is gone,
+        # where it may ask (and the desktop may ask for the collection's password).
+        self.make_collection()
+        t = self.wizard_login()
         t.wait_for("bkt-auth  ·  Logged in")
         t.wait_for("k set up bkt", join=True)
         t.wait_for("bkt is installed: press k", join=True)
@@ -382,13 +387,7 @@ class SetupBkt(BktCase):
 
     def test_wizard_without_bkt_offers_nothing(self):
         os.remove(os.path.join(self.bin_dir, "bkt"))
-        t = tmux.Tmux(self.tmp)
-        self.addCleanup(t.kill)
-        t.start([self.bin, "login", "-i"], self.env({"TERM": tmux.terminal_type()}), 80, 24)
-        t.wait_for("› Bitbucket Cloud")
-        t.keys("Enter")
-        t.wait_for("Press Enter to open the browser.")
-        t.keys("Enter")
+        t = self.wizard_login()
         screen = t.wait_for("g set up git  Enter finish", join=True)
         self.assertNotIn("bkt", screen.replace("bkt-auth", ""))
         t.keys("k", "Enter")

@@ -338,6 +338,18 @@ class AcrossStores(KernelTestCase):
                 self.assert_not_stored(CLOUD_HOST)
                 self.assertEqual(self.kernel_keys(), {})
 
+    def run_script(self, argv, env, results):
+        """Run a shell script that leaves its findings in the folder results (argv runs it
+        in a session of its own); a reader of those files."""
+        cp = subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, timeout=120)
+        self.assertEqual(cp.returncode, 0, cp.stderr.decode("utf-8", "replace"))
+
+        def read(name):
+            with open(os.path.join(results, name), encoding="utf-8") as f:
+                return f.read()
+        return read
+
     def test_locked_keyring_with_no_display(self):
         """A Secret Service whose keyring is locked, with nothing here to ask for its password,
         cannot be used: a new login goes to the kernel keyring (asked for by name, it fails
@@ -355,14 +367,7 @@ echo $? >"$R/asked.rc"
 '''
         env = self.env(dict(R=results, BKT=self.bin, BKT_CLOUD_URL=self.fake.url,
                             BKT_CLOUD_API_URL=self.fake.url))
-        cp = subprocess.run([WITH_KEYRING, "sh", "-c", script], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, timeout=120)
-        self.assertEqual(cp.returncode, 0, cp.stderr.decode("utf-8", "replace"))
-
-        def read(name):
-            with open(os.path.join(results, name), encoding="utf-8") as f:
-                return f.read()
+        read = self.run_script([WITH_KEYRING, "sh", "-c", script], env, results)
 
         self.assertEqual(read("auto.rc").strip(), "0", read("auto.err"))
         self.assertEqual(json.loads(read("auto.out"))["storage"], "kernel-keyring")
@@ -399,14 +404,7 @@ echo "${pid:-}" >"$R/daemon"
 '''
         env = self.env(dict(self.no_bus(), R=results, BKT=self.bin, XDG_DATA_HOME=data,
                             SSH_CONNECTION="192.0.2.1 50000 192.0.2.2 22"))
-        cp = subprocess.run(["dbus-run-session", "--", "sh", "-c", script], env=env,
-                            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, timeout=120)
-        self.assertEqual(cp.returncode, 0, cp.stderr.decode("utf-8", "replace"))
-
-        def read(name):
-            with open(os.path.join(results, name), encoding="utf-8") as f:
-                return f.read()
+        read = self.run_script(["dbus-run-session", "--", "sh", "-c", script], env, results)
 
         self.assertEqual(read("auto.rc").strip(), "0", read("auto.err"))
         self.assertEqual(json.loads(read("auto.out"))["storage"], "kernel-keyring")
